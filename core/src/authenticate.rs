@@ -34,6 +34,41 @@ pub enum Principal {
     },
 }
 
+impl Principal {
+    /// Backstage's JSON shape: `{"type":"user","userEntityRef":..,"actor"?:{"type":"service","subject":..}}`
+    /// or `{"type":"service","subject":..,"accessRestrictions"?:{"permissionNames"?:[..],"permissionAttributes"?:{"action":[..]}}}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::{json, Map, Value};
+        match self {
+            Principal::User { user_entity_ref, actor } => {
+                let mut m = Map::new();
+                m.insert("type".into(), json!("user"));
+                m.insert("userEntityRef".into(), json!(user_entity_ref));
+                if let Some(actor) = actor {
+                    m.insert("actor".into(), json!({"type": "service", "subject": actor}));
+                }
+                Value::Object(m)
+            }
+            Principal::Service { subject, access_restrictions } => {
+                let mut m = Map::new();
+                m.insert("type".into(), json!("service"));
+                m.insert("subject".into(), json!(subject));
+                if let Some(r) = access_restrictions {
+                    let mut rm = Map::new();
+                    if let Some(names) = &r.permission_names {
+                        rm.insert("permissionNames".into(), json!(names));
+                    }
+                    if let Some(action) = &r.permission_attributes_action {
+                        rm.insert("permissionAttributes".into(), json!({ "action": action }));
+                    }
+                    m.insert("accessRestrictions".into(), Value::Object(rm));
+                }
+                Value::Object(m)
+            }
+        }
+    }
+}
+
 /// Which kind of token was accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenKind {
@@ -81,6 +116,18 @@ pub struct Credentials {
     /// The user token's `ent` claim when it is an array of strings, else empty: the old
     /// `IdentityClient`'s `ownershipEntityRefs`.
     pub ownership_entity_refs: Vec<String>,
+}
+
+impl Credentials {
+    /// `{"principal": .., "expiresAt": seconds or null, "kind": .., "ownershipEntityRefs": [..]}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "principal": self.principal.to_json(),
+            "expiresAt": self.expires_at,
+            "kind": self.kind.as_str(),
+            "ownershipEntityRefs": self.ownership_entity_refs,
+        })
+    }
 }
 
 /// The result of [`Authenticator::authenticate`]: credentials, or a fetch to do first.

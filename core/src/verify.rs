@@ -45,6 +45,71 @@ impl Default for VerifyOptions {
     }
 }
 
+impl VerifyOptions {
+    /// Reads options from JSON; every member is optional and defaults as in
+    /// [`VerifyOptions::default`]:
+    ///
+    /// ```json
+    /// { "algorithms": ["ES256"], "issuers": ["https://idp/"], "audiences": ["backstage"],
+    ///   "types": ["JWT"], "required_claims": ["sub"], "require_exp": true, "leeway": 0,
+    ///   "reject_future_iat": false, "max_token_len": 65536, "max_header_len": 8192 }
+    /// ```
+    ///
+    /// Unknown members are refused, so a misspelt option cannot silently weaken a check.
+    pub fn from_json(document: &[u8]) -> Result<VerifyOptions, Error> {
+        let invalid = |reason: String| Error::InvalidOptions { reason };
+        crate::json::parse_value(document, 8)
+            .map_err(|_| invalid("not strict JSON (syntax, duplicate member, or too deep)".into()))?;
+        let root: serde_json::Value =
+            serde_json::from_slice(document).map_err(|_| invalid("not JSON".into()))?;
+        let root = root.as_object().ok_or_else(|| invalid("not a JSON object".into()))?;
+        let mut o = VerifyOptions::default();
+        let strings = |name: &str, v: &serde_json::Value| -> Result<Vec<String>, Error> {
+            v.as_array()
+                .and_then(|a| a.iter().map(|s| s.as_str().map(str::to_owned)).collect::<Option<Vec<_>>>())
+                .ok_or_else(|| invalid(format!("\"{name}\" must be an array of strings")))
+        };
+        let boolean = |name: &str, v: &serde_json::Value| {
+            v.as_bool().ok_or_else(|| invalid(format!("\"{name}\" must be a boolean")))
+        };
+        let number = |name: &str, v: &serde_json::Value| {
+            v.as_u64().ok_or_else(|| invalid(format!("\"{name}\" must be a non-negative integer")))
+        };
+        for (name, v) in root {
+            match name.as_str() {
+                "algorithms" => {
+                    o.algorithms = strings(name, v)?
+                        .iter()
+                        .map(|n| {
+                            Algorithm::from_name(n)
+                                .ok_or_else(|| invalid("\"algorithms\" names an unsupported algorithm".into()))
+                        })
+                        .collect::<Result<_, _>>()?
+                }
+                "issuers" => o.issuers = strings(name, v)?,
+                "audiences" => o.audiences = strings(name, v)?,
+                "types" => o.types = strings(name, v)?,
+                "required_claims" => o.required_claims = strings(name, v)?,
+                "require_exp" => o.require_exp = boolean(name, v)?,
+                "reject_future_iat" => o.reject_future_iat = boolean(name, v)?,
+                "leeway" => o.leeway = number(name, v)?,
+                "max_token_len" => o.limits.max_token_len = number(name, v)? as usize,
+                "max_header_len" => o.limits.max_header_len = number(name, v)? as usize,
+                _ => {
+                    return Err(invalid(format!(
+                        "unknown option \"{}\"",
+                        name.chars().take(32).collect::<String>()
+                    )))
+                }
+            }
+        }
+        if o.algorithms.is_empty() {
+            return Err(invalid("\"algorithms\" must not be empty".into()));
+        }
+        Ok(o)
+    }
+}
+
 /// A token whose signature and claims were verified. Only this crate can make one.
 #[derive(Clone, Debug)]
 pub struct Verified {
@@ -222,6 +287,30 @@ mod tests {
         assert_eq!(check(r#"{"exp":200,"iat":150}"#, &strict, 100), Err(Error::IssuedInFuture));
         assert_eq!(check(r#"{"exp":200,"iat":100}"#, &strict, 100), Ok(()));
         assert_eq!(check(r#"{"exp":1e301,"iat":1e300}"#, &strict, u64::MAX), Err(Error::IssuedInFuture));
+    }
+
+    #[test]
+    fn options_from_json() {
+        let o = VerifyOptions::from_json(
+            br#"{"algorithms":["ES256","HS256"],"issuers":["i"],"audiences":["a"],"types":["JWT"],
+                "required_claims":["sub"],"require_exp":false,"leeway":3,"reject_future_iat":true,
+                "max_token_len":100,"max_header_len":10}"#,
+        )
+        .unwrap();
+        assert_eq!(o.algorithms, vec![Algorithm::ES256, Algorithm::HS256]);
+        assert_eq!((o.leeway, o.require_exp, o.reject_future_iat), (3, false, true));
+        assert_eq!((o.limits.max_token_len, o.limits.max_header_len), (100, 10));
+        assert_eq!(VerifyOptions::from_json(b"{}").unwrap(), VerifyOptions::default());
+        for bad in [
+            &br#"{"algorithm":["ES256"]}"#[..],
+            br#"{"algorithms":["none"]}"#,
+            br#"{"algorithms":[]}"#,
+            br#"{"leeway":-1}"#,
+            br#"{"issuers":"i"}"#,
+            br#"[]"#,
+        ] {
+            assert_eq!(VerifyOptions::from_json(bad).unwrap_err().code(), crate::ErrorCode::InvalidOptions);
+        }
     }
 
     #[test]
