@@ -36,6 +36,7 @@
 //! );
 //! ```
 #![cfg_attr(not(feature = "capi"), forbid(unsafe_code))]
+#![cfg_attr(feature = "capi", deny(unsafe_code))]
 #![warn(missing_docs)]
 
 mod authenticate;
@@ -48,7 +49,9 @@ mod keys;
 mod token;
 mod verify;
 
+/// The C API (`bi_*`), the only module allowed `unsafe`.
 #[cfg(feature = "capi")]
+#[allow(unsafe_code)]
 pub mod capi;
 
 pub use authenticate::{
