@@ -4,7 +4,8 @@
 use std::collections::BTreeSet;
 
 use backstage_identity::{
-    verify, AuthConfig, Authenticator, Error, KeyRing, KeySet, KeySetOptions, Outcome, Source, VerifyOptions,
+    verify, AuthConfig, Authenticator, Error, KeyRing, KeySet, KeySetOptions, Outcome, Source,
+    VerifyOptions,
 };
 use serde_json::{json, Value};
 
@@ -34,7 +35,8 @@ fn drive(case: &Value) -> (Result<Value, Error>, Vec<String>) {
     if let Some(preload) = case.get("preload") {
         let at = preload["at"].as_u64().unwrap();
         for (source, doc) in preload["jwks"].as_object().unwrap() {
-            ring.load(&Source::parse(source).unwrap(), &bytes(doc), at).unwrap();
+            ring.load(&Source::parse(source).unwrap(), &bytes(doc), at)
+                .unwrap();
         }
     }
     let allow_limited = case["allow_limited_access"].as_bool().unwrap_or(false);
@@ -53,7 +55,11 @@ fn drive(case: &Value) -> (Result<Value, Error>, Vec<String>) {
                 )
             }
             Ok(Outcome::FetchKeys(request)) => {
-                assert!(!request.in_flight, "{}: nothing else is fetching", case["id"]);
+                assert!(
+                    !request.in_flight,
+                    "{}: nothing else is fetching",
+                    case["id"]
+                );
                 let key = request.source.key();
                 match case["jwks"].get(&key) {
                     Some(doc) => {
@@ -77,15 +83,24 @@ fn run(case: &Value) -> Result<(), String> {
         "verify" => {
             let keys = KeySet::from_jwks(&bytes(&case["jwks"]), &key_options(case)).expect("keys");
             let options = VerifyOptions::from_json(&bytes(&case["options"])).expect("options");
-            match (verify(case["token"].as_str().unwrap(), &keys, &options, now), expect["ok"].as_bool()) {
-                (Ok(v), Some(true)) if v.claims().sub.as_deref() == expect["sub"].as_str() => Ok(()),
+            match (
+                verify(case["token"].as_str().unwrap(), &keys, &options, now),
+                expect["ok"].as_bool(),
+            ) {
+                (Ok(v), Some(true)) if v.claims().sub.as_deref() == expect["sub"].as_str() => {
+                    Ok(())
+                }
                 (Err(e), Some(false)) if e.code().as_str() == expect["code"] => Ok(()),
                 (r, _) => fail(format!("{:?}", r.map(|v| v.claims().sub.clone()))),
             }
         }
-        "jwks" => match (KeySet::from_jwks(&bytes(&case["jwks"]), &key_options(case)), expect["ok"].as_bool()) {
+        "jwks" => match (
+            KeySet::from_jwks(&bytes(&case["jwks"]), &key_options(case)),
+            expect["ok"].as_bool(),
+        ) {
             (Ok(k), Some(true))
-                if json!(k.len()) == expect["keys"] && json!(k.skipped().len()) == expect["skipped"] =>
+                if json!(k.len()) == expect["keys"]
+                    && json!(k.skipped().len()) == expect["skipped"] =>
             {
                 Ok(())
             }
@@ -101,7 +116,8 @@ fn run(case: &Value) -> Result<(), String> {
             }
             match (result, expect["ok"].as_bool()) {
                 (Ok(got), Some(true))
-                    if got["principal"] == expect["principal"] && got["expires_at"] == expect["expires_at"] =>
+                    if got["principal"] == expect["principal"]
+                        && got["expires_at"] == expect["expires_at"] =>
                 {
                     Ok(())
                 }
@@ -117,7 +133,13 @@ fn run(case: &Value) -> Result<(), String> {
 fn every_vector() {
     let cases = vectors();
     let failures: Vec<String> = cases.iter().filter_map(|c| run(c).err()).collect();
-    assert!(failures.is_empty(), "{} of {} failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
     assert!(cases.len() >= 130, "{} cases", cases.len());
 }
 
@@ -132,7 +154,10 @@ fn backstage_cases_keep_backstages_verdicts() {
         let path = entry.unwrap().path();
         let original: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
         let id = format!("backstage/{}", original["id"].as_str().unwrap());
-        let case = cases.iter().find(|c| c["id"] == id.as_str()).unwrap_or_else(|| panic!("{id} missing"));
+        let case = cases
+            .iter()
+            .find(|c| c["id"] == id.as_str())
+            .unwrap_or_else(|| panic!("{id} missing"));
         let verdict = &original["backstage"]["DefaultAuthService"];
         match original.get("authorization_header") {
             Some(header) => assert_eq!(case["authorization"], *header, "{id}"),
