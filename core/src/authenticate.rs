@@ -40,7 +40,10 @@ impl Principal {
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::{json, Map, Value};
         match self {
-            Principal::User { user_entity_ref, actor } => {
+            Principal::User {
+                user_entity_ref,
+                actor,
+            } => {
                 let mut m = Map::new();
                 m.insert("type".into(), json!("user"));
                 m.insert("userEntityRef".into(), json!(user_entity_ref));
@@ -49,7 +52,10 @@ impl Principal {
                 }
                 Value::Object(m)
             }
-            Principal::Service { subject, access_restrictions } => {
+            Principal::Service {
+                subject,
+                access_restrictions,
+            } => {
                 let mut m = Map::new();
                 m.insert("type".into(), json!("service"));
                 m.insert("subject".into(), json!(subject));
@@ -180,13 +186,22 @@ pub fn bearer_token(header: &str) -> Option<&str> {
 fn is_js_whitespace(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}'
-            | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}' | '\u{feff}'
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
     )
 }
 
 fn is_plugin_id(id: &str) -> bool {
-    !id.is_empty() && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Authenticates Backstage tokens for one receiving plugin, with keys from a [`KeyRing`].
@@ -322,7 +337,11 @@ impl Authenticator {
                     actor: None,
                 },
                 expires_at: Some(expires_at),
-                kind: if limited { TokenKind::LimitedUser } else { TokenKind::User },
+                kind: if limited {
+                    TokenKind::LimitedUser
+                } else {
+                    TokenKind::User
+                },
                 ownership_entity_refs: verified.claims().ent.clone().unwrap_or_default(),
             }));
         }
@@ -343,8 +362,19 @@ impl Authenticator {
         }
     }
 
-    fn plugin_token(&self, ring: &KeyRing, decoded: Decoded<'_>, now: u64) -> Result<Step<Credentials>, Error> {
-        let source_id = decoded.claims.sub.clone().ok_or_else(|| Error::ClaimMissing { claim: "sub".into() })?;
+    fn plugin_token(
+        &self,
+        ring: &KeyRing,
+        decoded: Decoded<'_>,
+        now: u64,
+    ) -> Result<Step<Credentials>, Error> {
+        let source_id = decoded
+            .claims
+            .sub
+            .clone()
+            .ok_or_else(|| Error::ClaimMissing {
+                claim: "sub".into(),
+            })?;
         if !is_plugin_id(&source_id) {
             return Err(Error::PluginSubjectInvalid);
         }
@@ -364,10 +394,12 @@ impl Authenticator {
         };
         let obo_invalid = |e: Error| Error::OboInvalid { cause: e.code() };
         let inner = token::decode(obo, &self.config.limits).map_err(obo_invalid)?;
-        let options = self
-            .user_options(&inner)
-            .ok_or(Error::OboInvalid { cause: crate::ErrorCode::TokenNotAccepted })?;
-        let user = step!(self.verify_from(ring, &Source::Auth, inner, options, now).map_err(obo_invalid)?);
+        let options = self.user_options(&inner).ok_or(Error::OboInvalid {
+            cause: crate::ErrorCode::TokenNotAccepted,
+        })?;
+        let user = step!(self
+            .verify_from(ring, &Source::Auth, inner, options, now)
+            .map_err(obo_invalid)?);
         let (user_entity_ref, expires_at) = user_identity(&user).map_err(obo_invalid)?;
         Ok(Step::Done(Credentials {
             principal: Principal::User {
@@ -397,7 +429,9 @@ impl Authenticator {
         };
         let key = match keys.select(alg, decoded.header.kid.as_deref()) {
             Ok(key) => key,
-            Err(Error::NoMatchingKey { .. }) => return ring.on_unknown_key(source, now).map(Step::Fetch),
+            Err(Error::NoMatchingKey { .. }) => {
+                return ring.on_unknown_key(source, now).map(Step::Fetch)
+            }
             Err(e) => return Err(e),
         };
         finish(decoded, key, alg, options, now).map(Step::Done)
@@ -405,9 +439,16 @@ impl Authenticator {
 
     fn external_static(&self, token: &str) -> Result<Option<Credentials>, Error> {
         for entry in &self.config.external {
-            if let ExternalAccess::Static { token: expected, subject, restrictions } = entry {
+            if let ExternalAccess::Static {
+                token: expected,
+                subject,
+                restrictions,
+            } = entry
+            {
                 if constant_time_eq(token.as_bytes(), expected) {
-                    return self.service(subject.clone(), restrictions, TokenKind::Static).map(Some);
+                    return self
+                        .service(subject.clone(), restrictions, TokenKind::Static)
+                        .map(Some);
                 }
             }
         }
@@ -415,15 +456,31 @@ impl Authenticator {
     }
 
     /// `externalAccess` entries in config order (legacy `keys` last), as Backstage tries them.
-    fn external(&self, ring: &KeyRing, token: &str, decoded: Decoded<'_>, now: u64) -> Result<Step<Credentials>, Error> {
+    fn external(
+        &self,
+        ring: &KeyRing,
+        token: &str,
+        decoded: Decoded<'_>,
+        now: u64,
+    ) -> Result<Step<Credentials>, Error> {
         for entry in &self.config.external {
             match entry {
-                ExternalAccess::Static { token: expected, subject, restrictions } => {
+                ExternalAccess::Static {
+                    token: expected,
+                    subject,
+                    restrictions,
+                } => {
                     if constant_time_eq(token.as_bytes(), expected) {
-                        return self.service(subject.clone(), restrictions, TokenKind::Static).map(Step::Done);
+                        return self
+                            .service(subject.clone(), restrictions, TokenKind::Static)
+                            .map(Step::Done);
                     }
                 }
-                ExternalAccess::Legacy { keys, subject, restrictions } => {
+                ExternalAccess::Legacy {
+                    keys,
+                    subject,
+                    restrictions,
+                } => {
                     // Backstage claims only `{alg: HS256}` tokens with `sub: backstage-server` and no `aud`.
                     let claimed = decoded.header.alg == "HS256"
                         && decoded.claims.sub.as_deref() == Some("backstage-server")
@@ -440,7 +497,11 @@ impl Authenticator {
                         .and_then(|alg| Ok((alg, keys.select(alg, None)?)))
                         .and_then(|(alg, key)| finish(decoded.clone(), key, alg, &options, now));
                     match result {
-                        Ok(_) => return self.service(subject.clone(), restrictions, TokenKind::Legacy).map(Step::Done),
+                        Ok(_) => {
+                            return self
+                                .service(subject.clone(), restrictions, TokenKind::Legacy)
+                                .map(Step::Done)
+                        }
                         // A wrong secret declines the token (another entry may hold the right one).
                         Err(Error::SignatureInvalid) => continue,
                         Err(e) => return Err(e),
@@ -463,29 +524,41 @@ impl Authenticator {
                     };
                     let source = Source::External(url.clone());
                     // Like Backstage, a failure here declines the token for this entry.
-                    let verified = match self.verify_from(ring, &source, decoded.clone(), &options, now) {
-                        Ok(Step::Done(v)) => v,
-                        Ok(Step::Fetch(request)) => return Ok(Step::Fetch(request)),
-                        Err(_) => continue,
-                    };
-                    let Some(sub) = verified.claims().sub.as_deref().filter(|s| !s.is_empty()) else {
+                    let verified =
+                        match self.verify_from(ring, &source, decoded.clone(), &options, now) {
+                            Ok(Step::Done(v)) => v,
+                            Ok(Step::Fetch(request)) => return Ok(Step::Fetch(request)),
+                            Err(_) => continue,
+                        };
+                    let Some(sub) = verified.claims().sub.as_deref().filter(|s| !s.is_empty())
+                    else {
                         continue;
                     };
                     let subject = match subject_prefix {
                         Some(prefix) => format!("external:{prefix}:{sub}"),
                         None => format!("external:{sub}"),
                     };
-                    return self.service(subject, restrictions, TokenKind::ExternalJwks).map(Step::Done);
+                    return self
+                        .service(subject, restrictions, TokenKind::ExternalJwks)
+                        .map(Step::Done);
                 }
             }
         }
         Err(Error::TokenNotAccepted)
     }
 
-    fn service(&self, subject: String, restrictions: &Restrictions, kind: TokenKind) -> Result<Credentials, Error> {
+    fn service(
+        &self,
+        subject: String,
+        restrictions: &Restrictions,
+        kind: TokenKind,
+    ) -> Result<Credentials, Error> {
         let access_restrictions = match restrictions {
             None => None,
-            Some(list) => match list.iter().find(|(plugin, _)| *plugin == self.config.plugin_id) {
+            Some(list) => match list
+                .iter()
+                .find(|(plugin, _)| *plugin == self.config.plugin_id)
+            {
                 Some((_, r)) => Some(r.clone()),
                 None => {
                     return Err(Error::AccessRestricted {
@@ -521,8 +594,12 @@ fn user_identity(verified: &Verified) -> Result<(String, i64), Error> {
         .sub
         .clone()
         .filter(|s| !s.is_empty())
-        .ok_or_else(|| Error::ClaimMissing { claim: "sub".into() })?;
-    let exp = claims.exp.ok_or_else(|| Error::ClaimMissing { claim: "exp".into() })?;
+        .ok_or_else(|| Error::ClaimMissing {
+            claim: "sub".into(),
+        })?;
+    let exp = claims.exp.ok_or_else(|| Error::ClaimMissing {
+        claim: "exp".into(),
+    })?;
     // `as` saturates: a huge `exp` cannot wrap into the past.
     Ok((sub, exp.floor() as i64))
 }

@@ -74,7 +74,9 @@ impl AuthConfig {
     /// and plugin tokens only, any asymmetric algorithm.
     pub fn new(plugin_id: &str) -> Result<AuthConfig, Error> {
         if !is_plugin_id(plugin_id) {
-            return Err(invalid("\"pluginId\" must match ^[a-z0-9_-]+$ (case-insensitive)"));
+            return Err(invalid(
+                "\"pluginId\" must match ^[a-z0-9_-]+$ (case-insensitive)",
+            ));
         }
         Ok(AuthConfig {
             plugin_id: plugin_id.to_owned(),
@@ -110,7 +112,9 @@ impl AuthConfig {
             invalid("not strict JSON (syntax, a duplicate member name, or nesting deeper than 32)")
         })?;
         let root: Value = serde_json::from_slice(document).map_err(|_| invalid("not JSON"))?;
-        let root = root.as_object().ok_or_else(|| invalid("not a JSON object"))?;
+        let root = root
+            .as_object()
+            .ok_or_else(|| invalid("not a JSON object"))?;
         let plugin_id = root
             .get("pluginId")
             .and_then(Value::as_str)
@@ -139,12 +143,13 @@ impl AuthConfig {
             }
         }
         if let Some(keys) = auth.get("keys") {
-            let keys = keys.as_array().ok_or_else(|| invalid("\"keys\" must be an array"))?;
+            let keys = keys
+                .as_array()
+                .ok_or_else(|| invalid("\"keys\" must be an array"))?;
             for (i, key) in keys.iter().enumerate() {
-                let secret = key
-                    .get("secret")
-                    .and_then(Value::as_str)
-                    .ok_or_else(|| invalid(format!("backend.auth.keys[{i}].secret must be a string")))?;
+                let secret = key.get("secret").and_then(Value::as_str).ok_or_else(|| {
+                    invalid(format!("backend.auth.keys[{i}].secret must be a string"))
+                })?;
                 config.external.push(ExternalAccess::Legacy {
                     keys: legacy_keys(secret, &format!("backend.auth.keys[{i}]"))?,
                     subject: "external:backstage-plugin".to_owned(),
@@ -168,7 +173,9 @@ impl AuthConfig {
     /// Restricts the algorithms accepted for user and plugin tokens.
     pub fn set_algorithms(&mut self, algorithms: Vec<Algorithm>) -> Result<(), Error> {
         if algorithms.is_empty() || algorithms.iter().any(|a| a.is_symmetric()) {
-            return Err(invalid("user and plugin token algorithms must be asymmetric and not empty"));
+            return Err(invalid(
+                "user and plugin token algorithms must be asymmetric and not empty",
+            ));
         }
         self.algorithms = algorithms;
         Ok(())
@@ -197,7 +204,9 @@ impl AuthConfig {
 
 fn read_external(entry: &Value, i: usize) -> Result<ExternalAccess, Error> {
     let at = format!("externalAccess[{i}]");
-    let entry = entry.as_object().ok_or_else(|| invalid(format!("{at} must be an object")))?;
+    let entry = entry
+        .as_object()
+        .ok_or_else(|| invalid(format!("{at} must be an object")))?;
     let kind = entry
         .get("type")
         .and_then(Value::as_str)
@@ -231,16 +240,26 @@ fn read_external(entry: &Value, i: usize) -> Result<ExternalAccess, Error> {
             let url = non_space_string(options, "url", &at)?;
             ExternalAccess::Jwks {
                 url,
-                algorithms: read_algorithms(options.get("algorithm"), &format!("{at}.options.algorithm"))?
-                    .unwrap_or_else(|| Algorithm::ASYMMETRIC.to_vec()),
+                algorithms: read_algorithms(
+                    options.get("algorithm"),
+                    &format!("{at}.options.algorithm"),
+                )?
+                .unwrap_or_else(|| Algorithm::ASYMMETRIC.to_vec()),
                 issuers: string_or_list(options.get("issuer"), &format!("{at}.options.issuer"))?
                     .unwrap_or_default(),
-                audiences: string_or_list(options.get("audience"), &format!("{at}.options.audience"))?
-                    .unwrap_or_default(),
+                audiences: string_or_list(
+                    options.get("audience"),
+                    &format!("{at}.options.audience"),
+                )?
+                .unwrap_or_default(),
                 subject_prefix: match options.get("subjectPrefix") {
                     None | Some(Value::Null) => None,
                     Some(Value::String(s)) => Some(s.clone()),
-                    Some(_) => return Err(invalid(format!("{at}.options.subjectPrefix must be a string"))),
+                    Some(_) => {
+                        return Err(invalid(format!(
+                            "{at}.options.subjectPrefix must be a string"
+                        )))
+                    }
                 },
                 restrictions,
             }
@@ -265,7 +284,8 @@ fn non_space_string(options: &Map<String, Value>, name: &str, at: &str) -> Resul
 
 /// The legacy secret is base64 (Node's `base64url` decoder accepts both alphabets and padding).
 fn legacy_keys(secret: &str, at: &str) -> Result<KeySet, Error> {
-    let lenient = GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
+    let lenient =
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
     let url = GeneralPurpose::new(&base64::alphabet::URL_SAFE, lenient);
     let standard = GeneralPurpose::new(&base64::alphabet::STANDARD, lenient);
     let bytes = url
@@ -288,9 +308,16 @@ fn string_or_list(value: Option<&Value>, at: &str) -> Result<Option<Vec<String>>
         Some(Value::String(s)) => vec![s],
         Some(Value::Array(items)) => items
             .iter()
-            .map(|v| v.as_str().ok_or_else(|| invalid(format!("{at} must be a string or an array of strings"))))
+            .map(|v| {
+                v.as_str()
+                    .ok_or_else(|| invalid(format!("{at} must be a string or an array of strings")))
+            })
             .collect::<Result<_, _>>()?,
-        Some(_) => return Err(invalid(format!("{at} must be a string or an array of strings"))),
+        Some(_) => {
+            return Err(invalid(format!(
+                "{at} must be a string or an array of strings"
+            )))
+        }
     };
     let mut out: Vec<String> = Vec::new();
     for part in raw.iter().flat_map(|s| s.split([' ', ','])) {
@@ -309,7 +336,10 @@ fn read_algorithms(value: Option<&Value>, at: &str) -> Result<Option<Vec<Algorit
         .iter()
         .map(|n| match Algorithm::from_name(n) {
             Some(a) if !a.is_symmetric() => Ok(a),
-            _ => Err(invalid(format!("{at}: \"{}\" is not a supported asymmetric algorithm", n.chars().take(16).collect::<String>()))),
+            _ => Err(invalid(format!(
+                "{at}: \"{}\" is not a supported asymmetric algorithm",
+                n.chars().take(16).collect::<String>()
+            ))),
         })
         .collect::<Result<Vec<_>, _>>()
         .map(Some)
@@ -324,8 +354,13 @@ fn read_restrictions(value: Option<&Value>, at: &str) -> Result<Restrictions, Er
     let mut out: Vec<(String, AccessRestrictions)> = Vec::new();
     for (i, r) in list.iter().enumerate() {
         let at = format!("{at}.accessRestrictions[{i}]");
-        let r = r.as_object().ok_or_else(|| invalid(format!("{at} must be an object")))?;
-        if let Some(k) = r.keys().find(|k| !["plugin", "permission", "permissionAttribute"].contains(&k.as_str())) {
+        let r = r
+            .as_object()
+            .ok_or_else(|| invalid(format!("{at} must be an object")))?;
+        if let Some(k) = r
+            .keys()
+            .find(|k| !["plugin", "permission", "permissionAttribute"].contains(&k.as_str()))
+        {
             return Err(invalid(format!(
                 "{at}: invalid key '{}', expected one of 'plugin', 'permission', 'permissionAttribute'",
                 k.chars().take(32).collect::<String>()
@@ -336,16 +371,23 @@ fn read_restrictions(value: Option<&Value>, at: &str) -> Result<Restrictions, Er
             .and_then(Value::as_str)
             .ok_or_else(|| invalid(format!("{at}.plugin must be a string")))?;
         if out.iter().any(|(p, _)| p == plugin) {
-            return Err(invalid(format!("{at}: 'accessRestrictions' declared twice for one plugin")));
+            return Err(invalid(format!(
+                "{at}: 'accessRestrictions' declared twice for one plugin"
+            )));
         }
         let permission_names = string_or_list(r.get("permission"), &format!("{at}.permission"))?;
         let action = match r.get("permissionAttribute") {
             None | Some(Value::Null) => None,
             Some(Value::Object(attr)) => {
                 if attr.keys().any(|k| k != "action") {
-                    return Err(invalid(format!("{at}.permissionAttribute: only 'action' is valid")));
+                    return Err(invalid(format!(
+                        "{at}.permissionAttribute: only 'action' is valid"
+                    )));
                 }
-                let actions = string_or_list(attr.get("action"), &format!("{at}.permissionAttribute.action"))?;
+                let actions = string_or_list(
+                    attr.get("action"),
+                    &format!("{at}.permissionAttribute.action"),
+                )?;
                 if let Some(bad) = actions
                     .iter()
                     .flatten()
@@ -358,7 +400,11 @@ fn read_restrictions(value: Option<&Value>, at: &str) -> Result<Restrictions, Er
                 }
                 actions
             }
-            Some(_) => return Err(invalid(format!("{at}.permissionAttribute must be an object"))),
+            Some(_) => {
+                return Err(invalid(format!(
+                    "{at}.permissionAttribute must be an object"
+                )))
+            }
         };
         out.push((
             plugin.to_owned(),
@@ -398,15 +444,28 @@ mod tests {
         assert!(c.allow_limited_access());
         assert_eq!(c.external_access_count(), 4);
         match &c.external[0] {
-            ExternalAccess::Static { restrictions: Some(r), .. } => {
+            ExternalAccess::Static {
+                restrictions: Some(r),
+                ..
+            } => {
                 assert_eq!(r[0].0, "catalog");
-                assert_eq!(r[0].1.permission_names, Some(vec!["a".to_string(), "b".to_string()]));
-                assert_eq!(r[0].1.permission_attributes_action, Some(vec!["read".to_string()]));
+                assert_eq!(
+                    r[0].1.permission_names,
+                    Some(vec!["a".to_string(), "b".to_string()])
+                );
+                assert_eq!(
+                    r[0].1.permission_attributes_action,
+                    Some(vec!["read".to_string()])
+                );
             }
             other => panic!("{other:?}"),
         }
         match &c.external[2] {
-            ExternalAccess::Jwks { algorithms, issuers, .. } => {
+            ExternalAccess::Jwks {
+                algorithms,
+                issuers,
+                ..
+            } => {
                 assert_eq!(algorithms, &vec![Algorithm::RS256, Algorithm::ES256]);
                 assert_eq!(issuers, &vec!["i".to_string()]);
             }
@@ -423,7 +482,10 @@ mod tests {
             .contains("at least 8"));
         assert!(err(r#"{"pluginId":"a","backend":{"auth":{"externalAccess":[{"type":"magic","options":{}}]}}}"#)
             .contains("not static, legacy or jwks"));
-        assert!(err(r#"{"pluginId":"a","backend":{"auth":{"keys":[{"secret":"c2hvcnQ"}]}}}"#).contains("at least 16"));
+        assert!(
+            err(r#"{"pluginId":"a","backend":{"auth":{"keys":[{"secret":"c2hvcnQ"}]}}}"#)
+                .contains("at least 16")
+        );
         assert!(err(r#"{"pluginId":"a","algorithms":["HS256"]}"#).contains("asymmetric"));
         assert!(err(r#"{"pluginId":"a","backend":{"auth":{"externalAccess":[{"type":"static","options":{"token":"0123456789","subject":"s"},"accessRestrictions":[{"plugin":"a","bogus":1}]}]}}}"#)
             .contains("invalid key"));

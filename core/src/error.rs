@@ -552,7 +552,11 @@ mod tests {
         let mut numbers = std::collections::HashSet::new();
         let mut names = std::collections::HashSet::new();
         for &c in ErrorCode::ALL {
-            assert!(numbers.insert(c.number()), "duplicate number {}", c.number());
+            assert!(
+                numbers.insert(c.number()),
+                "duplicate number {}",
+                c.number()
+            );
             assert!(names.insert(c.as_str()), "duplicate code {}", c.as_str());
             assert!(c.as_str().starts_with("ERR_"));
             assert_eq!(ErrorCode::from_number(c.number()), Some(c));
@@ -571,18 +575,31 @@ mod tests {
             Error::TokenTooLarge { max: 1 },
             Error::HeaderTooLarge { max: 1 },
             Error::SegmentCount { found: 2 },
-            Error::Base64 { segment: Segment::Signature },
-            Error::Json { segment: Segment::Header },
-            Error::DuplicateMember { segment: Segment::Payload },
-            Error::NestingTooDeep { segment: Segment::Payload, max: 2 },
+            Error::Base64 {
+                segment: Segment::Signature,
+            },
+            Error::Json {
+                segment: Segment::Header,
+            },
+            Error::DuplicateMember {
+                segment: Segment::Payload,
+            },
+            Error::NestingTooDeep {
+                segment: Segment::Payload,
+                max: 2,
+            },
             Error::HeaderInvalid { member: "alg" },
             Error::CriticalHeader,
             Error::UnencodedPayload,
             Error::AuthorizationHeader,
             Error::AlgNone,
-            Error::AlgNotAllowed { alg: "HS256".into() },
+            Error::AlgNotAllowed {
+                alg: "HS256".into(),
+            },
             Error::AlgUnsupported,
-            Error::NoMatchingKey { reload_throttled: true },
+            Error::NoMatchingKey {
+                reload_throttled: true,
+            },
             Error::MultipleMatchingKeys,
             Error::JwksInvalid { reason: s() },
             Error::JwksNoUsableKey { skipped: 1 },
@@ -590,8 +607,13 @@ mod tests {
             Error::KeysUnavailable { source: s() },
             Error::SignatureInvalid,
             Error::SignatureFormat { expected: 64 },
-            Error::ClaimType { claim: "exp".into(), expected: "a number" },
-            Error::ClaimMissing { claim: "exp".into() },
+            Error::ClaimType {
+                claim: "exp".into(),
+                expected: "a number",
+            },
+            Error::ClaimMissing {
+                claim: "exp".into(),
+            },
             Error::Expired,
             Error::NotYetValid,
             Error::IssuedInFuture,
@@ -600,9 +622,13 @@ mod tests {
             Error::TypMismatch,
             Error::LimitedTokenNotAllowed,
             Error::PluginSubjectInvalid,
-            Error::OboInvalid { cause: ErrorCode::Expired },
+            Error::OboInvalid {
+                cause: ErrorCode::Expired,
+            },
             Error::TokenNotAccepted,
-            Error::AccessRestricted { plugins: vec!["a".into(), "b".into()] },
+            Error::AccessRestricted {
+                plugins: vec!["a".into(), "b".into()],
+            },
             Error::InvalidConfig { reason: s() },
             Error::InvalidOptions { reason: s() },
             Error::InvalidArgument { reason: s() },
@@ -619,10 +645,16 @@ mod tests {
         // Every code has a variant that produces it.
         assert_eq!(seen.len(), ErrorCode::ALL.len());
         assert_eq!(
-            Error::AccessRestricted { plugins: vec!["catalog".into()] }.to_string(),
+            Error::AccessRestricted {
+                plugins: vec!["catalog".into()]
+            }
+            .to_string(),
             "this token's access is restricted to plugin(s) 'catalog'"
         );
-        assert_eq!(Error::AccessRestricted { plugins: vec![] }.http_status(), 403);
+        assert_eq!(
+            Error::AccessRestricted { plugins: vec![] }.http_status(),
+            403
+        );
         assert_eq!(Error::Expired.http_status(), 401);
     }
 }

@@ -85,12 +85,9 @@ pub(crate) fn parse_object<M: Members>(
         failure: RefCell::new(None),
     };
     let mut de = serde_json::Deserializer::from_slice(bytes);
-    let result = TopLevel {
-        ctx: &ctx,
-        members,
-    }
-    .deserialize(&mut de)
-    .and_then(|()| de.end());
+    let result = TopLevel { ctx: &ctx, members }
+        .deserialize(&mut de)
+        .and_then(|()| de.end());
     match result {
         Ok(()) => Ok(()),
         Err(_) => Err(ctx.failure.into_inner().unwrap_or(JsonError::Syntax)),
@@ -363,12 +360,25 @@ mod tests {
         assert!(parse(r#"{"a":[[[1]]]}"#).is_ok());
         assert_eq!(parse(r#"{"a":[[[[1]]]]}"#), Err(JsonError::TooDeep));
         assert!(parse(r#"{"a":{"b":{"c":{"d":1}}}}"#).is_ok());
-        assert_eq!(parse(r#"{"a":{"b":{"c":{"d":{}}}}}"#), Err(JsonError::TooDeep));
+        assert_eq!(
+            parse(r#"{"a":{"b":{"c":{"d":{}}}}}"#),
+            Err(JsonError::TooDeep)
+        );
     }
 
     #[test]
     fn rejects_non_objects_and_garbage() {
-        for s in ["[]", "1", "\"x\"", "null", "{", "{}x", "{\"a\":1,}", "", "\u{feff}{}"] {
+        for s in [
+            "[]",
+            "1",
+            "\"x\"",
+            "null",
+            "{",
+            "{}x",
+            "{\"a\":1,}",
+            "",
+            "\u{feff}{}",
+        ] {
             assert_eq!(parse(s), Err(JsonError::Syntax), "{s:?}");
         }
         assert_eq!(

@@ -70,7 +70,8 @@ impl Source {
         } else if let Some(id) = text.strip_prefix("plugin:") {
             Some(Source::Plugin(id.to_owned()))
         } else {
-            text.strip_prefix("external:").map(|u| Source::External(u.to_owned()))
+            text.strip_prefix("external:")
+                .map(|u| Source::External(u.to_owned()))
         }
     }
 }
@@ -199,7 +200,10 @@ impl Default for KeyRing {
 impl fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sources: Vec<Source> = self.lock().keys().cloned().collect();
-        f.debug_struct("KeyRing").field("policy", &self.policy).field("sources", &sources).finish()
+        f.debug_struct("KeyRing")
+            .field("policy", &self.policy)
+            .field("sources", &sources)
+            .finish()
     }
 }
 
@@ -262,7 +266,9 @@ impl KeyRing {
 
     /// When `source` was last loaded, if ever.
     pub fn loaded_at(&self, source: &Source) -> Option<u64> {
-        self.lock().get(source).and_then(|s| s.keys.as_ref().map(|_| s.loaded_at))
+        self.lock()
+            .get(source)
+            .and_then(|s| s.keys.as_ref().map(|_| s.loaded_at))
     }
 
     /// Forgets `source` entirely.
@@ -289,7 +295,12 @@ impl KeyRing {
             .is_some_and(|t| now < t.saturating_add(self.policy.cooldown))
     }
 
-    fn grant(state: &mut SourceState, source: &Source, reason: FetchReason, now: u64) -> KeyRequest {
+    fn grant(
+        state: &mut SourceState,
+        source: &Source,
+        reason: FetchReason,
+        now: u64,
+    ) -> KeyRequest {
         state.in_flight_since = Some(now);
         state.last_activity = Some(now);
         KeyRequest {
@@ -319,11 +330,21 @@ impl KeyRing {
             None if cooling => Err(Error::KeysUnavailable {
                 source: source.to_string(),
             }),
-            None => Ok(Lookup::Fetch(Self::grant(state, source, FetchReason::NotLoaded, now))),
+            None => Ok(Lookup::Fetch(Self::grant(
+                state,
+                source,
+                FetchReason::NotLoaded,
+                now,
+            ))),
             Some(keys) => {
                 let stale = now >= state.loaded_at.saturating_add(self.policy.max_age);
                 if stale && !in_flight && !cooling {
-                    Ok(Lookup::Fetch(Self::grant(state, source, FetchReason::Stale, now)))
+                    Ok(Lookup::Fetch(Self::grant(
+                        state,
+                        source,
+                        FetchReason::Stale,
+                        now,
+                    )))
                 } else {
                     // Fresh, or stale while a refresh is pending or just failed: keep serving.
                     Ok(Lookup::Keys(keys))
@@ -345,7 +366,11 @@ impl KeyRing {
             });
         }
         let window = self.policy.forced_reload_window;
-        while state.forced.front().is_some_and(|&t| now >= t.saturating_add(window)) {
+        while state
+            .forced
+            .front()
+            .is_some_and(|&t| now >= t.saturating_add(window))
+        {
             state.forced.pop_front();
         }
         if self.cooling(state, now) || state.forced.len() >= self.policy.forced_reload_limit {
@@ -401,9 +426,14 @@ mod tests {
         ring.fetch_failed(&Source::Plugin("catalog".into()), 1001);
         assert_eq!(
             ring.lookup(&Source::Plugin("catalog".into()), 1030).err(),
-            Some(Error::KeysUnavailable { source: "plugin:catalog".into() })
+            Some(Error::KeysUnavailable {
+                source: "plugin:catalog".into()
+            })
         );
-        assert_eq!(fetch(ring.lookup(&Source::Plugin("catalog".into()), 1031)).reason, FetchReason::NotLoaded);
+        assert_eq!(
+            fetch(ring.lookup(&Source::Plugin("catalog".into()), 1031)).reason,
+            FetchReason::NotLoaded
+        );
     }
 
     #[test]
@@ -417,18 +447,26 @@ mod tests {
         keys(ring.lookup(&Source::Auth, 1601));
         ring.fetch_failed(&Source::Auth, 1602);
         keys(ring.lookup(&Source::Auth, 1631));
-        assert_eq!(fetch(ring.lookup(&Source::Auth, 1632)).reason, FetchReason::Stale);
+        assert_eq!(
+            fetch(ring.lookup(&Source::Auth, 1632)).reason,
+            FetchReason::Stale
+        );
     }
 
     #[test]
     fn forced_reloads_obey_cooldown_and_budget() {
-        let policy = RefreshPolicy { cooldown: 1, ..RefreshPolicy::default() };
+        let policy = RefreshPolicy {
+            cooldown: 1,
+            ..RefreshPolicy::default()
+        };
         let ring = KeyRing::with_policy(policy);
         ring.load(&Source::Auth, JWKS, 1000).unwrap();
         // Within the cooldown of the load: refused.
         assert_eq!(
             ring.on_unknown_key(&Source::Auth, 1000),
-            Err(Error::NoMatchingKey { reload_throttled: true })
+            Err(Error::NoMatchingKey {
+                reload_throttled: true
+            })
         );
         let mut granted = 0;
         for t in 1001..1061 {
@@ -438,7 +476,12 @@ mod tests {
                     ring.load(&Source::Auth, JWKS, t).unwrap();
                 }
                 Ok(_) => panic!("nothing was in flight"),
-                Err(e) => assert_eq!(e, Error::NoMatchingKey { reload_throttled: true }),
+                Err(e) => assert_eq!(
+                    e,
+                    Error::NoMatchingKey {
+                        reload_throttled: true
+                    }
+                ),
             }
         }
         // Cooldown alone would allow 30 in this minute; the budget caps it at 10.
@@ -473,7 +516,10 @@ mod tests {
 
     #[test]
     fn source_limit() {
-        let ring = KeyRing::with_policy(RefreshPolicy { max_sources: 1, ..RefreshPolicy::default() });
+        let ring = KeyRing::with_policy(RefreshPolicy {
+            max_sources: 1,
+            ..RefreshPolicy::default()
+        });
         fetch(ring.lookup(&Source::Auth, 1));
         assert!(matches!(
             ring.lookup(&Source::Plugin("x".into()), 1),
@@ -483,7 +529,11 @@ mod tests {
 
     #[test]
     fn source_text_forms() {
-        for s in [Source::Auth, Source::Plugin("catalog".into()), Source::External("https://x/j".into())] {
+        for s in [
+            Source::Auth,
+            Source::Plugin("catalog".into()),
+            Source::External("https://x/j".into()),
+        ] {
             assert_eq!(Source::parse(&s.key()), Some(s.clone()));
         }
         assert_eq!(Source::parse("nope"), None);
@@ -491,7 +541,13 @@ mod tests {
             Source::Plugin("catalog".into()).url("http://h/api/catalog/"),
             "http://h/api/catalog/.backstage/auth/v1/jwks.json"
         );
-        assert_eq!(Source::Auth.url("http://h/api/auth"), "http://h/api/auth/.well-known/jwks.json");
-        assert_eq!(Source::External("https://x/j".into()).url("ignored"), "https://x/j");
+        assert_eq!(
+            Source::Auth.url("http://h/api/auth"),
+            "http://h/api/auth/.well-known/jwks.json"
+        );
+        assert_eq!(
+            Source::External("https://x/j".into()).url("ignored"),
+            "https://x/j"
+        );
     }
 }

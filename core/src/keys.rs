@@ -155,7 +155,12 @@ impl Key {
     }
 
     /// Checks `signature` over `message` with this key and `alg` (which must fit the key).
-    pub(crate) fn verify(&self, alg: Algorithm, message: &[u8], signature: &[u8]) -> Result<(), Error> {
+    pub(crate) fn verify(
+        &self,
+        alg: Algorithm,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
         use Algorithm as A;
         let fixed_len = |expected: usize| {
             if signature.len() == expected {
@@ -167,11 +172,13 @@ impl Key {
         let ok = match (&self.material, alg) {
             (Material::Ec { point, .. }, A::ES256) => {
                 fixed_len(64)?;
-                sig::UnparsedPublicKey::new(&sig::ECDSA_P256_SHA256_FIXED, point).verify(message, signature)
+                sig::UnparsedPublicKey::new(&sig::ECDSA_P256_SHA256_FIXED, point)
+                    .verify(message, signature)
             }
             (Material::Ec { point, .. }, A::ES384) => {
                 fixed_len(96)?;
-                sig::UnparsedPublicKey::new(&sig::ECDSA_P384_SHA384_FIXED, point).verify(message, signature)
+                sig::UnparsedPublicKey::new(&sig::ECDSA_P384_SHA384_FIXED, point)
+                    .verify(message, signature)
             }
             (Material::Ed25519 { x }, A::EdDSA) => {
                 fixed_len(64)?;
@@ -185,7 +192,11 @@ impl Key {
                     A::PS256 => &sig::RSA_PSS_2048_8192_SHA256,
                     A::PS384 => &sig::RSA_PSS_2048_8192_SHA384,
                     A::PS512 => &sig::RSA_PSS_2048_8192_SHA512,
-                    _ => return Err(Error::NoMatchingKey { reload_throttled: false }),
+                    _ => {
+                        return Err(Error::NoMatchingKey {
+                            reload_throttled: false,
+                        })
+                    }
                 };
                 sig::RsaPublicKeyComponents { n, e }.verify(params, message, signature)
             }
@@ -194,12 +205,20 @@ impl Key {
                     A::HS256 => ring::hmac::HMAC_SHA256,
                     A::HS384 => ring::hmac::HMAC_SHA384,
                     A::HS512 => ring::hmac::HMAC_SHA512,
-                    _ => return Err(Error::NoMatchingKey { reload_throttled: false }),
+                    _ => {
+                        return Err(Error::NoMatchingKey {
+                            reload_throttled: false,
+                        })
+                    }
                 };
                 // Constant-time comparison of the tag.
                 ring::hmac::verify(&ring::hmac::Key::new(algorithm, secret), message, signature)
             }
-            _ => return Err(Error::NoMatchingKey { reload_throttled: false }),
+            _ => {
+                return Err(Error::NoMatchingKey {
+                    reload_throttled: false,
+                })
+            }
         };
         ok.map_err(|_| Error::SignatureInvalid)
     }
@@ -392,7 +411,8 @@ fn string_member<'a>(obj: &'a Object, name: &str) -> Result<Option<&'a str>, Str
 
 fn bytes_member(obj: &Object, name: &str) -> Result<Vec<u8>, String> {
     let s = string_member(obj, name)?.ok_or_else(|| format!("\"{name}\" is missing"))?;
-    decode_base64url(s, Segment::Signature).map_err(|_| format!("\"{name}\" is not strict base64url"))
+    decode_base64url(s, Segment::Signature)
+        .map_err(|_| format!("\"{name}\" is not strict base64url"))
 }
 
 fn parse_jwk(obj: &Object, options: &KeySetOptions) -> Result<Key, String> {
@@ -410,7 +430,9 @@ fn parse_jwk(obj: &Object, options: &KeySetOptions) -> Result<Key, String> {
     }
     let alg = match string_member(obj, "alg")? {
         None => None,
-        Some(name) => Some(Algorithm::from_name(name).ok_or("\"alg\" is not a supported algorithm")?),
+        Some(name) => {
+            Some(Algorithm::from_name(name).ok_or("\"alg\" is not a supported algorithm")?)
+        }
     };
     let crv = string_member(obj, "crv")?;
     let material = match kty {
@@ -469,13 +491,19 @@ fn parse_jwk(obj: &Object, options: &KeySetOptions) -> Result<Key, String> {
             }
             let secret = bytes_member(obj, "k")?;
             if secret.len() < MIN_HMAC_SECRET_BYTES {
-                return Err(format!("HMAC secret shorter than {MIN_HMAC_SECRET_BYTES} bytes"));
+                return Err(format!(
+                    "HMAC secret shorter than {MIN_HMAC_SECRET_BYTES} bytes"
+                ));
             }
             Material::Hmac { secret }
         }
         _ => return Err("\"kty\" is not EC, RSA, OKP or oct".into()),
     };
-    let key = Key { kid, alg: None, material };
+    let key = Key {
+        kid,
+        alg: None,
+        material,
+    };
     if let Some(alg) = alg {
         if !key.fits(alg) {
             return Err(format!("\"alg\" {alg} does not fit the key type"));
@@ -496,7 +524,10 @@ mod tests {
     }
 
     fn set(keys: &[String]) -> Result<KeySet, Error> {
-        KeySet::from_jwks(format!(r#"{{"keys":[{}]}}"#, keys.join(",")).as_bytes(), &KeySetOptions::default())
+        KeySet::from_jwks(
+            format!(r#"{{"keys":[{}]}}"#, keys.join(",")).as_bytes(),
+            &KeySetOptions::default(),
+        )
     }
 
     fn skipped_reason(key: String) -> String {
@@ -510,7 +541,10 @@ mod tests {
 
     #[test]
     fn parses_ec_key() {
-        let s = set(&[ec(r#","kid":"a","alg":"ES256","use":"sig","key_ops":["verify"]"#)]).unwrap();
+        let s = set(&[ec(
+            r#","kid":"a","alg":"ES256","use":"sig","key_ops":["verify"]"#,
+        )])
+        .unwrap();
         assert_eq!(s.len(), 1);
         assert_eq!(s.keys()[0].kid(), Some("a"));
         assert_eq!(s.keys()[0].alg(), Some(Algorithm::ES256));
@@ -519,41 +553,86 @@ mod tests {
 
     #[test]
     fn skips_unusable_keys_with_reasons() {
-        assert_eq!(skipped_reason(ec(r#","use":"enc""#)), "\"use\" is not \"sig\"");
-        assert_eq!(skipped_reason(ec(r#","key_ops":["sign"]"#)), "\"key_ops\" does not contain \"verify\"");
-        assert_eq!(skipped_reason(ec(r#","alg":"ES384""#)), "\"alg\" ES384 does not fit the key type");
-        assert_eq!(skipped_reason(ec(r#","alg":"ES512""#)), "\"alg\" is not a supported algorithm");
         assert_eq!(
-            skipped_reason(format!(r#"{{"kty":"EC","crv":"P-384","x":"{X}","y":"{Y}"}}"#)),
+            skipped_reason(ec(r#","use":"enc""#)),
+            "\"use\" is not \"sig\""
+        );
+        assert_eq!(
+            skipped_reason(ec(r#","key_ops":["sign"]"#)),
+            "\"key_ops\" does not contain \"verify\""
+        );
+        assert_eq!(
+            skipped_reason(ec(r#","alg":"ES384""#)),
+            "\"alg\" ES384 does not fit the key type"
+        );
+        assert_eq!(
+            skipped_reason(ec(r#","alg":"ES512""#)),
+            "\"alg\" is not a supported algorithm"
+        );
+        assert_eq!(
+            skipped_reason(format!(
+                r#"{{"kty":"EC","crv":"P-384","x":"{X}","y":"{Y}"}}"#
+            )),
             "EC coordinates must be exactly 48 bytes"
         );
         assert_eq!(
-            skipped_reason(format!(r#"{{"kty":"EC","crv":"P-256","x":"{X}","y":"{X}"}}"#)),
+            skipped_reason(format!(
+                r#"{{"kty":"EC","crv":"P-256","x":"{X}","y":"{X}"}}"#
+            )),
             "the EC point is not on the curve"
         );
         assert_eq!(
-            skipped_reason(format!(r#"{{"kty":"EC","crv":"P-521","x":"{X}","y":"{Y}"}}"#)),
+            skipped_reason(format!(
+                r#"{{"kty":"EC","crv":"P-521","x":"{X}","y":"{Y}"}}"#
+            )),
             "\"crv\" is not P-256 or P-384"
         );
-        assert_eq!(skipped_reason(r#"{"kty":"RSA","n":"AQAB","e":"AQAB"}"#.into()), "RSA modulus must be 2048 to 8192 bits");
-        assert_eq!(skipped_reason(r#"{"kty":"oct","k":"c2VjcmV0c2VjcmV0c2VjcmV0"}"#.into()), "symmetric (oct) keys are not enabled");
-        assert_eq!(skipped_reason(r#"{"kty":"OKP","crv":"X25519","x":"AA"}"#.into()), "\"crv\" is not Ed25519");
-        assert_eq!(skipped_reason(r#"{"kty":"EC","crv":"P-256","x":"a=","y":"b"}"#.into()), "\"x\" is not strict base64url");
-        assert_eq!(skipped_reason(r#"{"crv":"P-256"}"#.into()), "\"kty\" is missing");
+        assert_eq!(
+            skipped_reason(r#"{"kty":"RSA","n":"AQAB","e":"AQAB"}"#.into()),
+            "RSA modulus must be 2048 to 8192 bits"
+        );
+        assert_eq!(
+            skipped_reason(r#"{"kty":"oct","k":"c2VjcmV0c2VjcmV0c2VjcmV0"}"#.into()),
+            "symmetric (oct) keys are not enabled"
+        );
+        assert_eq!(
+            skipped_reason(r#"{"kty":"OKP","crv":"X25519","x":"AA"}"#.into()),
+            "\"crv\" is not Ed25519"
+        );
+        assert_eq!(
+            skipped_reason(r#"{"kty":"EC","crv":"P-256","x":"a=","y":"b"}"#.into()),
+            "\"x\" is not strict base64url"
+        );
+        assert_eq!(
+            skipped_reason(r#"{"crv":"P-256"}"#.into()),
+            "\"kty\" is missing"
+        );
         assert_eq!(skipped_reason("7".into()), "not a JSON object");
         assert_eq!(skipped_reason(ec(r#","kid":5"#)), "\"kid\" is not a string");
     }
 
     #[test]
     fn refuses_private_keys_and_bad_documents() {
-        assert!(matches!(set(&[ec(r#","d":"AAAA""#)]), Err(Error::JwksInvalid { .. })));
+        assert!(matches!(
+            set(&[ec(r#","d":"AAAA""#)]),
+            Err(Error::JwksInvalid { .. })
+        ));
         assert!(matches!(
             set(&[r#"{"kty":"RSA","n":"AQAB","e":"AQAB","p":"AQ"}"#.into()]),
             Err(Error::JwksInvalid { .. })
         ));
         assert_eq!(set(&[]).unwrap_err(), Error::JwksNoUsableKey { skipped: 0 });
-        assert_eq!(set(&[ec(r#","use":"enc""#)]).unwrap_err(), Error::JwksNoUsableKey { skipped: 1 });
-        for doc in [&b"[]"[..], b"{}", b"{\"keys\":{}}", b"nope", b"{\"keys\":[],\"keys\":[]}"] {
+        assert_eq!(
+            set(&[ec(r#","use":"enc""#)]).unwrap_err(),
+            Error::JwksNoUsableKey { skipped: 1 }
+        );
+        for doc in [
+            &b"[]"[..],
+            b"{}",
+            b"{\"keys\":{}}",
+            b"nope",
+            b"{\"keys\":[],\"keys\":[]}",
+        ] {
             assert!(matches!(
                 KeySet::from_jwks(doc, &KeySetOptions::default()),
                 Err(Error::JwksInvalid { .. })
@@ -573,11 +652,19 @@ mod tests {
     #[test]
     fn selection_as_jose_does_it() {
         let s = set(&[ec(r#","kid":"a""#), ec(r#","kid":"b","alg":"ES256""#)]).unwrap();
-        assert_eq!(s.select(Algorithm::ES256, Some("a")).unwrap().kid(), Some("a"));
-        assert_eq!(s.select(Algorithm::ES256, None).unwrap_err(), Error::MultipleMatchingKeys);
+        assert_eq!(
+            s.select(Algorithm::ES256, Some("a")).unwrap().kid(),
+            Some("a")
+        );
+        assert_eq!(
+            s.select(Algorithm::ES256, None).unwrap_err(),
+            Error::MultipleMatchingKeys
+        );
         assert_eq!(
             s.select(Algorithm::ES256, Some("c")).unwrap_err(),
-            Error::NoMatchingKey { reload_throttled: false }
+            Error::NoMatchingKey {
+                reload_throttled: false
+            }
         );
         // The header only selects: an ES384 or RS256 header never reaches a P-256 key.
         assert!(s.select(Algorithm::ES384, Some("a")).is_err());
@@ -594,7 +681,8 @@ mod tests {
         let n = vec![0xc5u8; 256];
         let mut with_zero = vec![0u8];
         with_zero.extend_from_slice(&n);
-        let enc = |b: &[u8]| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, b);
+        let enc =
+            |b: &[u8]| base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, b);
         let key = |n: &[u8]| format!(r#"{{"kty":"RSA","n":"{}","e":"AQAB"}}"#, enc(n));
         assert_eq!(set(&[key(&n)]).unwrap().len(), 1);
         assert_eq!(set(&[key(&with_zero)]).unwrap().len(), 1);

@@ -366,7 +366,11 @@ mod tests {
         assert_eq!(decode_err(&format!("{hp}.c2l+")), sig_err);
         assert_eq!(decode_err(&format!("{hp}.c2l/")), sig_err);
         assert_eq!(decode_err(&format!("{good}\n")), sig_err);
-        assert_eq!(decode_err(&format!("{hp}.c2h")), sig_err, "non-canonical last char");
+        assert_eq!(
+            decode_err(&format!("{hp}.c2h")),
+            sig_err,
+            "non-canonical last char"
+        );
         assert_eq!(
             decode_err(&format!(" {good}")),
             Error::Base64 {
@@ -386,24 +390,55 @@ mod tests {
     fn header_rules() {
         let p = r#"{"sub":"a"}"#;
         let err = |h: &str| decode_err(&tok(h, p));
-        assert_eq!(err(r#"{"alg":"ES256","crit":["exp"]}"#), Error::CriticalHeader);
+        assert_eq!(
+            err(r#"{"alg":"ES256","crit":["exp"]}"#),
+            Error::CriticalHeader
+        );
         assert_eq!(err(r#"{"alg":"ES256","crit":[]}"#), Error::CriticalHeader);
-        assert_eq!(err(r#"{"alg":"ES256","b64":false}"#), Error::UnencodedPayload);
-        assert_eq!(err(r#"{"alg":"ES256","b64":"no"}"#), Error::HeaderInvalid { member: "b64" });
+        assert_eq!(
+            err(r#"{"alg":"ES256","b64":false}"#),
+            Error::UnencodedPayload
+        );
+        assert_eq!(
+            err(r#"{"alg":"ES256","b64":"no"}"#),
+            Error::HeaderInvalid { member: "b64" }
+        );
         assert_eq!(err(r#"{"alg":5}"#), Error::HeaderInvalid { member: "alg" });
-        assert_eq!(err(r#"{"typ":"JWT"}"#), Error::HeaderInvalid { member: "alg" });
-        assert_eq!(err(r#"{"alg":"ES256","kid":1}"#), Error::HeaderInvalid { member: "kid" });
-        assert_eq!(err(r#"{"alg":"ES256","typ":null}"#), Error::HeaderInvalid { member: "typ" });
+        assert_eq!(
+            err(r#"{"typ":"JWT"}"#),
+            Error::HeaderInvalid { member: "alg" }
+        );
+        assert_eq!(
+            err(r#"{"alg":"ES256","kid":1}"#),
+            Error::HeaderInvalid { member: "kid" }
+        );
+        assert_eq!(
+            err(r#"{"alg":"ES256","typ":null}"#),
+            Error::HeaderInvalid { member: "typ" }
+        );
         assert_eq!(
             err(r#"{"alg":"ES256","alg":"HS256"}"#),
             Error::DuplicateMember {
                 segment: Segment::Header
             }
         );
-        assert_eq!(err("[1]"), Error::Json { segment: Segment::Header });
-        assert_eq!(err("\u{ff}"), Error::Json { segment: Segment::Header });
+        assert_eq!(
+            err("[1]"),
+            Error::Json {
+                segment: Segment::Header
+            }
+        );
+        assert_eq!(
+            err("\u{ff}"),
+            Error::Json {
+                segment: Segment::Header
+            }
+        );
         // Header-embedded keys are read as nothing more than well-formed JSON.
-        let t = tok(r#"{"alg":"ES256","jwk":{"kty":"EC"},"jku":"https://x","x5c":["a"]}"#, p);
+        let t = tok(
+            r#"{"alg":"ES256","jwk":{"kty":"EC"},"jku":"https://x","x5c":["a"]}"#,
+            p,
+        );
         let d = decode(&t, &Limits::default()).unwrap();
         assert_eq!(d.header.alg, "ES256");
     }
@@ -427,14 +462,24 @@ mod tests {
             err(r#"{"aud":["a",1]}"#),
             ty("aud", "a string or an array of strings")
         );
-        assert_eq!(err(r#"{"exp":1e400}"#), Error::Json { segment: Segment::Payload });
+        assert_eq!(
+            err(r#"{"exp":1e400}"#),
+            Error::Json {
+                segment: Segment::Payload
+            }
+        );
         assert_eq!(
             err(r#"{"sub":"a","sub":"b"}"#),
             Error::DuplicateMember {
                 segment: Segment::Payload
             }
         );
-        assert_eq!(err("[]"), Error::Json { segment: Segment::Payload });
+        assert_eq!(
+            err("[]"),
+            Error::Json {
+                segment: Segment::Payload
+            }
+        );
         // `ent` that is not an array of strings is ignored, as Backstage's userinfo does.
         let t = tok(h, r#"{"ent":"user:default/a"}"#);
         let d = decode(&t, &Limits::default()).unwrap();

@@ -58,22 +58,31 @@ impl VerifyOptions {
     /// Unknown members are refused, so a misspelt option cannot silently weaken a check.
     pub fn from_json(document: &[u8]) -> Result<VerifyOptions, Error> {
         let invalid = |reason: String| Error::InvalidOptions { reason };
-        crate::json::parse_value(document, 8)
-            .map_err(|_| invalid("not strict JSON (syntax, duplicate member, or too deep)".into()))?;
+        crate::json::parse_value(document, 8).map_err(|_| {
+            invalid("not strict JSON (syntax, duplicate member, or too deep)".into())
+        })?;
         let root: serde_json::Value =
             serde_json::from_slice(document).map_err(|_| invalid("not JSON".into()))?;
-        let root = root.as_object().ok_or_else(|| invalid("not a JSON object".into()))?;
+        let root = root
+            .as_object()
+            .ok_or_else(|| invalid("not a JSON object".into()))?;
         let mut o = VerifyOptions::default();
         let strings = |name: &str, v: &serde_json::Value| -> Result<Vec<String>, Error> {
             v.as_array()
-                .and_then(|a| a.iter().map(|s| s.as_str().map(str::to_owned)).collect::<Option<Vec<_>>>())
+                .and_then(|a| {
+                    a.iter()
+                        .map(|s| s.as_str().map(str::to_owned))
+                        .collect::<Option<Vec<_>>>()
+                })
                 .ok_or_else(|| invalid(format!("\"{name}\" must be an array of strings")))
         };
         let boolean = |name: &str, v: &serde_json::Value| {
-            v.as_bool().ok_or_else(|| invalid(format!("\"{name}\" must be a boolean")))
+            v.as_bool()
+                .ok_or_else(|| invalid(format!("\"{name}\" must be a boolean")))
         };
         let number = |name: &str, v: &serde_json::Value| {
-            v.as_u64().ok_or_else(|| invalid(format!("\"{name}\" must be a non-negative integer")))
+            v.as_u64()
+                .ok_or_else(|| invalid(format!("\"{name}\" must be a non-negative integer")))
         };
         for (name, v) in root {
             match name.as_str() {
@@ -81,8 +90,9 @@ impl VerifyOptions {
                     o.algorithms = strings(name, v)?
                         .iter()
                         .map(|n| {
-                            Algorithm::from_name(n)
-                                .ok_or_else(|| invalid("\"algorithms\" names an unsupported algorithm".into()))
+                            Algorithm::from_name(n).ok_or_else(|| {
+                                invalid("\"algorithms\" names an unsupported algorithm".into())
+                            })
                         })
                         .collect::<Result<_, _>>()?
                 }
@@ -148,7 +158,12 @@ impl Verified {
 /// let err = verify("eyJhbGciOiJub25lIn0.e30.", &keys, &VerifyOptions::default(), 0).unwrap_err();
 /// assert_eq!(err.code(), ErrorCode::AlgNone);
 /// ```
-pub fn verify(token: &str, keys: &KeySet, options: &VerifyOptions, now: u64) -> Result<Verified, Error> {
+pub fn verify(
+    token: &str,
+    keys: &KeySet,
+    options: &VerifyOptions,
+    now: u64,
+) -> Result<Verified, Error> {
     let decoded = token::decode(token, &options.limits)?;
     let alg = check_algorithm(&decoded, options)?;
     let key = keys.select(alg, decoded.header.kid.as_deref())?;
@@ -156,7 +171,10 @@ pub fn verify(token: &str, keys: &KeySet, options: &VerifyOptions, now: u64) -> 
 }
 
 /// The header's algorithm if the policy allows it.
-pub(crate) fn check_algorithm(decoded: &Decoded<'_>, options: &VerifyOptions) -> Result<Algorithm, Error> {
+pub(crate) fn check_algorithm(
+    decoded: &Decoded<'_>,
+    options: &VerifyOptions,
+) -> Result<Algorithm, Error> {
     let alg = decoded.algorithm()?;
     if !options.algorithms.contains(&alg) {
         return Err(Error::AlgNotAllowed {
@@ -192,14 +210,25 @@ fn normalize_typ(typ: &str) -> String {
     }
 }
 
-fn check_claims(header: &Header, claims: &Claims, options: &VerifyOptions, now: u64) -> Result<(), Error> {
+fn check_claims(
+    header: &Header,
+    claims: &Claims,
+    options: &VerifyOptions,
+    now: u64,
+) -> Result<(), Error> {
     if !options.types.is_empty() {
-        let typ = header.typ.as_deref().map(normalize_typ).ok_or(Error::TypMismatch)?;
+        let typ = header
+            .typ
+            .as_deref()
+            .map(normalize_typ)
+            .ok_or(Error::TypMismatch)?;
         if !options.types.iter().any(|t| normalize_typ(t) == typ) {
             return Err(Error::TypMismatch);
         }
     }
-    let missing = |claim: &str| Error::ClaimMissing { claim: claim.to_owned() };
+    let missing = |claim: &str| Error::ClaimMissing {
+        claim: claim.to_owned(),
+    };
     for claim in &options.required_claims {
         if !claims.has(claim) {
             return Err(missing(claim));
@@ -250,7 +279,11 @@ mod tests {
     fn claims(payload: &str) -> Claims {
         use base64::Engine;
         let e = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-        let t = format!("{}.{}.", e(r#"{"alg":"ES256","typ":"vnd.backstage.user"}"#), e(payload));
+        let t = format!(
+            "{}.{}.",
+            e(r#"{"alg":"ES256","typ":"vnd.backstage.user"}"#),
+            e(payload)
+        );
         token::decode(&t, &Limits::default()).unwrap().claims
     }
 
@@ -271,22 +304,48 @@ mod tests {
         assert_eq!(check(r#"{"exp":100.5}"#, &o, 100), Ok(()));
         assert_eq!(check(r#"{"exp":1e300}"#, &o, u64::MAX), Ok(()));
         assert_eq!(check(r#"{"exp":-1e300}"#, &o, 0), Err(Error::Expired));
-        assert_eq!(check(r#"{"exp":200,"nbf":101}"#, &o, 100), Err(Error::NotYetValid));
+        assert_eq!(
+            check(r#"{"exp":200,"nbf":101}"#, &o, 100),
+            Err(Error::NotYetValid)
+        );
         assert_eq!(check(r#"{"exp":200,"nbf":100}"#, &o, 100), Ok(()));
-        assert_eq!(check(r#"{"exp":200,"nbf":1e300}"#, &o, u64::MAX), Err(Error::NotYetValid));
-        assert_eq!(check(r#"{}"#, &o, 100), Err(Error::ClaimMissing { claim: "exp".into() }));
-        let lenient = VerifyOptions { require_exp: false, ..VerifyOptions::default() };
+        assert_eq!(
+            check(r#"{"exp":200,"nbf":1e300}"#, &o, u64::MAX),
+            Err(Error::NotYetValid)
+        );
+        assert_eq!(
+            check(r#"{}"#, &o, 100),
+            Err(Error::ClaimMissing {
+                claim: "exp".into()
+            })
+        );
+        let lenient = VerifyOptions {
+            require_exp: false,
+            ..VerifyOptions::default()
+        };
         assert_eq!(check(r#"{}"#, &lenient, 100), Ok(()));
-        let leeway = VerifyOptions { leeway: 5, ..VerifyOptions::default() };
+        let leeway = VerifyOptions {
+            leeway: 5,
+            ..VerifyOptions::default()
+        };
         assert_eq!(check(r#"{"exp":100}"#, &leeway, 104), Ok(()));
         assert_eq!(check(r#"{"exp":100}"#, &leeway, 105), Err(Error::Expired));
         assert_eq!(check(r#"{"exp":200,"nbf":105}"#, &leeway, 100), Ok(()));
         // Future iat: accepted by default, refused on request, leeway honoured.
         assert_eq!(check(r#"{"exp":200,"iat":150}"#, &o, 100), Ok(()));
-        let strict = VerifyOptions { reject_future_iat: true, ..VerifyOptions::default() };
-        assert_eq!(check(r#"{"exp":200,"iat":150}"#, &strict, 100), Err(Error::IssuedInFuture));
+        let strict = VerifyOptions {
+            reject_future_iat: true,
+            ..VerifyOptions::default()
+        };
+        assert_eq!(
+            check(r#"{"exp":200,"iat":150}"#, &strict, 100),
+            Err(Error::IssuedInFuture)
+        );
         assert_eq!(check(r#"{"exp":200,"iat":100}"#, &strict, 100), Ok(()));
-        assert_eq!(check(r#"{"exp":1e301,"iat":1e300}"#, &strict, u64::MAX), Err(Error::IssuedInFuture));
+        assert_eq!(
+            check(r#"{"exp":1e301,"iat":1e300}"#, &strict, u64::MAX),
+            Err(Error::IssuedInFuture)
+        );
     }
 
     #[test]
@@ -298,9 +357,15 @@ mod tests {
         )
         .unwrap();
         assert_eq!(o.algorithms, vec![Algorithm::ES256, Algorithm::HS256]);
-        assert_eq!((o.leeway, o.require_exp, o.reject_future_iat), (3, false, true));
+        assert_eq!(
+            (o.leeway, o.require_exp, o.reject_future_iat),
+            (3, false, true)
+        );
         assert_eq!((o.limits.max_token_len, o.limits.max_header_len), (100, 10));
-        assert_eq!(VerifyOptions::from_json(b"{}").unwrap(), VerifyOptions::default());
+        assert_eq!(
+            VerifyOptions::from_json(b"{}").unwrap(),
+            VerifyOptions::default()
+        );
         for bad in [
             &br#"{"algorithm":["ES256"]}"#[..],
             br#"{"algorithms":["none"]}"#,
@@ -309,7 +374,10 @@ mod tests {
             br#"{"issuers":"i"}"#,
             br#"[]"#,
         ] {
-            assert_eq!(VerifyOptions::from_json(bad).unwrap_err().code(), crate::ErrorCode::InvalidOptions);
+            assert_eq!(
+                VerifyOptions::from_json(bad).unwrap_err().code(),
+                crate::ErrorCode::InvalidOptions
+            );
         }
     }
 
@@ -320,17 +388,36 @@ mod tests {
             ..VerifyOptions::default()
         };
         assert_eq!(check(r#"{"exp":200,"iss":"b"}"#, &o, 1), Ok(()));
-        assert_eq!(check(r#"{"exp":200,"iss":"c"}"#, &o, 1), Err(Error::IssuerMismatch));
-        assert_eq!(check(r#"{"exp":200}"#, &o, 1), Err(Error::ClaimMissing { claim: "iss".into() }));
+        assert_eq!(
+            check(r#"{"exp":200,"iss":"c"}"#, &o, 1),
+            Err(Error::IssuerMismatch)
+        );
+        assert_eq!(
+            check(r#"{"exp":200}"#, &o, 1),
+            Err(Error::ClaimMissing {
+                claim: "iss".into()
+            })
+        );
         let o = VerifyOptions {
             audiences: vec!["x".into()],
             ..VerifyOptions::default()
         };
         assert_eq!(check(r#"{"exp":200,"aud":["y","x"]}"#, &o, 1), Ok(()));
         assert_eq!(check(r#"{"exp":200,"aud":"x"}"#, &o, 1), Ok(()));
-        assert_eq!(check(r#"{"exp":200,"aud":"y"}"#, &o, 1), Err(Error::AudienceMismatch));
-        assert_eq!(check(r#"{"exp":200,"aud":[]}"#, &o, 1), Err(Error::AudienceMismatch));
-        assert_eq!(check(r#"{"exp":200}"#, &o, 1), Err(Error::ClaimMissing { claim: "aud".into() }));
+        assert_eq!(
+            check(r#"{"exp":200,"aud":"y"}"#, &o, 1),
+            Err(Error::AudienceMismatch)
+        );
+        assert_eq!(
+            check(r#"{"exp":200,"aud":[]}"#, &o, 1),
+            Err(Error::AudienceMismatch)
+        );
+        assert_eq!(
+            check(r#"{"exp":200}"#, &o, 1),
+            Err(Error::ClaimMissing {
+                claim: "aud".into()
+            })
+        );
         let o = VerifyOptions {
             types: vec!["application/VND.backstage.user".into()],
             ..VerifyOptions::default()
@@ -346,6 +433,9 @@ mod tests {
             ..VerifyOptions::default()
         };
         assert_eq!(check(r#"{"exp":200,"sub":"s","x":null}"#, &o, 1), Ok(()));
-        assert_eq!(check(r#"{"exp":200,"sub":"s"}"#, &o, 1), Err(Error::ClaimMissing { claim: "x".into() }));
+        assert_eq!(
+            check(r#"{"exp":200,"sub":"s"}"#, &o, 1),
+            Err(Error::ClaimMissing { claim: "x".into() })
+        );
     }
 }
