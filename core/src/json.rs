@@ -74,12 +74,13 @@ impl Ctx {
     }
 }
 
-/// Parses `bytes` as one JSON object and feeds its members to `members`.
+/// Parses `bytes` as one JSON object, feeds its wanted members to `members`, and returns the
+/// names of all its members.
 pub(crate) fn parse_object<M: Members>(
     bytes: &[u8],
     max_depth: usize,
     members: &mut M,
-) -> Result<(), JsonError> {
+) -> Result<Vec<String>, JsonError> {
     let ctx = Ctx {
         max_depth,
         failure: RefCell::new(None),
@@ -87,11 +88,8 @@ pub(crate) fn parse_object<M: Members>(
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result = TopLevel { ctx: &ctx, members }
         .deserialize(&mut de)
-        .and_then(|()| de.end());
-    match result {
-        Ok(()) => Ok(()),
-        Err(_) => Err(ctx.failure.into_inner().unwrap_or(JsonError::Syntax)),
-    }
+        .and_then(|names| de.end().map(|()| names));
+    result.map_err(|_| ctx.failure.into_inner().unwrap_or(JsonError::Syntax))
 }
 
 /// Checks that `bytes` is strict JSON (any type at the top) and returns its summary.
@@ -117,18 +115,18 @@ struct TopLevel<'c, M> {
 }
 
 impl<'de, M: Members> DeserializeSeed<'de> for TopLevel<'_, M> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+    type Value = Vec<String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<String>, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de, M: Members> Visitor<'de> for TopLevel<'_, M> {
-    type Value = ();
+    type Value = Vec<String>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<String>, A::Error> {
         if self.ctx.max_depth == 0 {
             return Err(self.ctx.fail(JsonError::TooDeep));
         }
@@ -149,7 +147,7 @@ impl<'de, M: Members> Visitor<'de> for TopLevel<'_, M> {
                 }
             }
         }
-        Ok(())
+        Ok(names.seen)
     }
 }
 
@@ -321,7 +319,7 @@ mod tests {
 
     fn parse(s: &str) -> Result<Vec<(String, Value)>, JsonError> {
         let mut c = Collect::default();
-        parse_object(s.as_bytes(), 4, &mut c).map(|()| c.0)
+        parse_object(s.as_bytes(), 4, &mut c).map(|_| c.0)
     }
 
     #[test]

@@ -222,7 +222,6 @@ struct ClaimMembers {
     iat: Option<f64>,
     ent: Option<Vec<String>>,
     obo: Option<String>,
-    names: Vec<String>,
 }
 
 fn claim_type(claim: &str, expected: &'static str) -> Error {
@@ -233,12 +232,13 @@ fn claim_type(claim: &str, expected: &'static str) -> Error {
 }
 
 impl Members for ClaimMembers {
-    fn wants(&self, _: &str) -> bool {
-        // Every name is recorded for required-claim checks; values of unknown ones are dropped.
-        true
+    fn wants(&self, name: &str) -> bool {
+        matches!(
+            name,
+            "iss" | "sub" | "aud" | "exp" | "nbf" | "iat" | "ent" | "obo"
+        )
     }
     fn member(&mut self, name: &str, value: Value) -> Result<(), Error> {
-        self.names.push(name.to_owned());
         let string = |v: Value| match v {
             Value::String(s) => Ok(s),
             _ => Err(claim_type(name, "a string")),
@@ -273,7 +273,7 @@ impl Members for ClaimMembers {
 
 fn parse_claims(bytes: Vec<u8>, max_depth: usize) -> Result<Claims, Error> {
     let mut m = ClaimMembers::default();
-    json::parse_object(&bytes, max_depth, &mut m)
+    let names = json::parse_object(&bytes, max_depth, &mut m)
         .map_err(|e| json_error(e, Segment::Payload, max_depth))?;
     // parse_object accepted the bytes, so they are UTF-8.
     let json = String::from_utf8(bytes).map_err(|_| Error::Json {
@@ -288,7 +288,7 @@ fn parse_claims(bytes: Vec<u8>, max_depth: usize) -> Result<Claims, Error> {
         iat: m.iat,
         ent: m.ent,
         obo: m.obo,
-        names: m.names,
+        names,
         json,
     })
 }

@@ -201,13 +201,15 @@ pub(crate) fn finish(
     })
 }
 
-/// jose's `typ` normalization: lower-case, an `application/` prefix dropped.
-fn normalize_typ(typ: &str) -> String {
-    let lower = typ.to_ascii_lowercase();
-    match lower.strip_prefix("application/") {
-        Some(rest) => rest.to_owned(),
-        None => lower,
+/// jose's `typ` comparison: case-insensitive, an `application/` prefix ignored on either side.
+fn same_typ(a: &str, b: &str) -> bool {
+    fn strip(t: &str) -> &str {
+        match t.get(..12) {
+            Some(p) if p.eq_ignore_ascii_case("application/") => &t[12..],
+            _ => t,
+        }
     }
+    strip(a).eq_ignore_ascii_case(strip(b))
 }
 
 fn check_claims(
@@ -217,12 +219,8 @@ fn check_claims(
     now: u64,
 ) -> Result<(), Error> {
     if !options.types.is_empty() {
-        let typ = header
-            .typ
-            .as_deref()
-            .map(normalize_typ)
-            .ok_or(Error::TypMismatch)?;
-        if !options.types.iter().any(|t| normalize_typ(t) == typ) {
+        let typ = header.typ.as_deref().ok_or(Error::TypMismatch)?;
+        if !options.types.iter().any(|t| same_typ(t, typ)) {
             return Err(Error::TypMismatch);
         }
     }
