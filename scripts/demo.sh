@@ -64,7 +64,7 @@ if [ "$failures" -ne 0 ]; then
   exit 1
 fi
 
-if [ -x bindings-node/scripts/demo.sh ] || [ -f bindings-node/scripts/demo.sh ]; then
+if [ -z "${BI_DEMO_CLI_ONLY:-}" ] && [ -f bindings-node/scripts/demo.sh ]; then
   echo
   echo "# Node: the seed's Express middleware, native"
   bash bindings-node/scripts/demo.sh
