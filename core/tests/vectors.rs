@@ -172,3 +172,36 @@ fn backstage_cases_keep_backstages_verdicts() {
     }
     assert_eq!(originals.len(), 44);
 }
+
+/// Every refusal a token can meet has at least one vector, so every language tests it.
+#[test]
+fn every_token_error_code_has_a_vector() {
+    use backstage_identity::ErrorCode;
+    let covered: BTreeSet<String> = vectors()
+        .iter()
+        .filter_map(|c| c["expect"]["code"].as_str().map(str::to_owned))
+        .collect();
+    let not_from_tokens = [
+        ErrorCode::JwkInvalid, // reported per skipped key, never as a verdict
+        ErrorCode::InvalidConfig,
+        ErrorCode::InvalidOptions,
+        ErrorCode::InvalidArgument,
+        ErrorCode::Internal,
+    ];
+    let missing: Vec<&str> = ErrorCode::ALL
+        .iter()
+        .filter(|c| !not_from_tokens.contains(c) && !covered.contains(c.as_str()))
+        .map(|c| c.as_str())
+        .collect();
+    assert!(missing.is_empty(), "codes without a vector: {missing:?}");
+}
+
+/// The README's error table lists every code with its number.
+#[test]
+fn readme_lists_every_code() {
+    let readme = include_str!("../../README.md");
+    for code in backstage_identity::ErrorCode::ALL {
+        let row = format!("| `{}` | {} |", code.as_str(), code.number());
+        assert!(readme.contains(&row), "README lacks {row}");
+    }
+}
