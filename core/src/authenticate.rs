@@ -437,22 +437,30 @@ impl Authenticator {
         finish(decoded, key, alg, options, now).map(Step::Done)
     }
 
-    fn external_static(&self, token: &str) -> Result<Option<Credentials>, Error> {
-        for entry in &self.config.external {
-            if let ExternalAccess::Static {
+    /// The static entry `entry`'s credentials, if it is a static entry holding `token`.
+    fn static_match(
+        &self,
+        entry: &ExternalAccess,
+        token: &str,
+    ) -> Option<Result<Credentials, Error>> {
+        match entry {
+            ExternalAccess::Static {
                 token: expected,
                 subject,
                 restrictions,
-            } = entry
-            {
-                if constant_time_eq(token.as_bytes(), expected) {
-                    return self
-                        .service(subject.clone(), restrictions, TokenKind::Static)
-                        .map(Some);
-                }
+            } if constant_time_eq(token.as_bytes(), expected) => {
+                Some(self.service(subject.clone(), restrictions, TokenKind::Static))
             }
+            _ => None,
         }
-        Ok(None)
+    }
+
+    fn external_static(&self, token: &str) -> Result<Option<Credentials>, Error> {
+        self.config
+            .external
+            .iter()
+            .find_map(|entry| self.static_match(entry, token))
+            .transpose()
     }
 
     /// `externalAccess` entries in config order (legacy `keys` last), as Backstage tries them.
@@ -465,15 +473,9 @@ impl Authenticator {
     ) -> Result<Step<Credentials>, Error> {
         for entry in &self.config.external {
             match entry {
-                ExternalAccess::Static {
-                    token: expected,
-                    subject,
-                    restrictions,
-                } => {
-                    if constant_time_eq(token.as_bytes(), expected) {
-                        return self
-                            .service(subject.clone(), restrictions, TokenKind::Static)
-                            .map(Step::Done);
+                ExternalAccess::Static { .. } => {
+                    if let Some(result) = self.static_match(entry, token) {
+                        return result.map(Step::Done);
                     }
                 }
                 ExternalAccess::Legacy {
