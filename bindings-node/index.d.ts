@@ -115,8 +115,23 @@ export declare class BackstageAuth {
   authenticateHeader(authorization: string | null | undefined, options?: AuthenticateOptions): Promise<AuthenticationResult>;
 }
 
+/** A core error as thrown by this package. */
+export interface BackstageIdentityError extends Error {
+  /** The core's stable code, e.g. `ERR_TOKEN_EXPIRED`. */
+  code: string;
+  /** The core's family: `malformed`, `key`, `signature`, `claims`, `authentication`, `not_allowed`, `config`. */
+  family: string;
+  /** The HTTP status Backstage answers with: 401, 403 (not allowed) or 500 (configuration). */
+  status: number;
+  /** The code's stable number. */
+  number: number;
+}
+
 /** Options of `createAuthMiddleware`. */
-export type AuthMiddlewareOptions = BackstageAuthOptions;
+export interface AuthMiddlewareOptions extends BackstageAuthOptions {
+  /** Sees each rejected request with the core's error (for logging). */
+  onError?: (error: BackstageIdentityError, req: IncomingMessage) => void;
+}
 
 /** A request after the middleware accepted it. */
 export interface AuthenticatedRequest extends IncomingMessage {

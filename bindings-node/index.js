@@ -191,13 +191,15 @@ class BackstageAuth {
 /**
  * An Express (4 and 5) middleware that reproduces the Backstage seed: the principal goes on
  * `req.principal` (and the whole result on `req.user`), anything else answers 401
- * `Unauthorized` (403 `Forbidden` where Backstage answers 403).
+ * `Unauthorized` (403 `Forbidden` where Backstage answers 403). `options.onError(error, req)`
+ * sees each rejection (the core's error, with `code` and `message`), e.g. for logging.
  * @param {import('./index').AuthMiddlewareOptions | BackstageAuth} options
  */
 function createAuthMiddleware(options) {
   const auth = options instanceof BackstageAuth ? options : new BackstageAuth(options);
-  const allowLimitedAccess = options instanceof BackstageAuth ? undefined : options.allowLimitedAccess;
-  const opts = allowLimitedAccess === undefined ? undefined : { allowLimitedAccess };
+  const own = options instanceof BackstageAuth ? {} : options;
+  const opts = own.allowLimitedAccess === undefined ? undefined : { allowLimitedAccess: own.allowLimitedAccess };
+  const onError = own.onError;
   function backstageAuthMiddleware(req, res, next) {
     auth.authenticateHeader(req.headers.authorization, opts).then(
       result => {
@@ -206,6 +208,7 @@ function createAuthMiddleware(options) {
         next();
       },
       error => {
+        if (onError) onError(error, req);
         const status = typeof error?.status === 'number' && typeof error?.code === 'string' ? error.status : 500;
         res.statusCode = status;
         res.setHeader('content-type', 'text/plain; charset=utf-8');
