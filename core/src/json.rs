@@ -53,6 +53,8 @@ impl Value {
 
 /// Receives the members of the top-level object.
 pub(crate) trait Members {
+    /// Sees every member name, wanted or not.
+    fn name(&mut self, _name: &str) {}
     /// Whether the member's value is wanted as a [`Value`]. Unwanted members are only checked.
     fn wants(&self, name: &str) -> bool;
     /// Takes a wanted member's value; an error rejects the whole document.
@@ -74,13 +76,12 @@ impl Ctx {
     }
 }
 
-/// Parses `bytes` as one JSON object, feeds its wanted members to `members`, and returns the
-/// names of all its members.
+/// Parses `bytes` as one JSON object and feeds its members to `members`.
 pub(crate) fn parse_object<M: Members>(
     bytes: &[u8],
     max_depth: usize,
     members: &mut M,
-) -> Result<Vec<String>, JsonError> {
+) -> Result<(), JsonError> {
     let ctx = Ctx {
         max_depth,
         failure: RefCell::new(None),
@@ -88,7 +89,7 @@ pub(crate) fn parse_object<M: Members>(
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result = TopLevel { ctx: &ctx, members }
         .deserialize(&mut de)
-        .and_then(|names| de.end().map(|()| names));
+        .and_then(|()| de.end());
     result.map_err(|_| ctx.failure.into_inner().unwrap_or(JsonError::Syntax))
 }
 
@@ -115,26 +116,24 @@ struct TopLevel<'c, M> {
 }
 
 impl<'de, M: Members> DeserializeSeed<'de> for TopLevel<'_, M> {
-    type Value = Vec<String>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<String>, D::Error> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de, M: Members> Visitor<'de> for TopLevel<'_, M> {
-    type Value = Vec<String>;
+    type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON object")
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Vec<String>, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         if self.ctx.max_depth == 0 {
             return Err(self.ctx.fail(JsonError::TooDeep));
         }
         let mut names = Names::default();
         while let Some(name) = map.next_key_seed(KeySeed)? {
-            if !names.insert(&name) {
-                return Err(self.ctx.fail(JsonError::Duplicate));
-            }
+            self.members.name(&name);
             let wanted = self.members.wants(&name);
             let value = map.next_value_seed(Any {
                 ctx: self.ctx,
@@ -146,35 +145,40 @@ impl<'de, M: Members> Visitor<'de> for TopLevel<'_, M> {
                     return Err(self.ctx.fail(JsonError::Member(e)));
                 }
             }
+            if !names.insert(name) {
+                return Err(self.ctx.fail(JsonError::Duplicate));
+            }
         }
-        Ok(names.seen)
+        Ok(())
     }
 }
 
-/// Member names seen so far in one object. Objects in tokens are small, so a linear scan is
-/// cheaper than hashing; large objects switch to a sorted check.
+/// Member names seen so far in one object, borrowed from the input when they have no escapes.
+/// Objects in tokens are small, so a linear scan is cheaper than hashing; large objects switch
+/// to a sorted check.
 #[derive(Default)]
-struct Names {
-    seen: Vec<String>,
+struct Names<'de> {
+    seen: Vec<Key<'de>>,
 }
 
-impl Names {
-    fn insert(&mut self, name: &str) -> bool {
+impl<'de> Names<'de> {
+    /// Adds `name`; `false` if it was already there.
+    fn insert(&mut self, name: Key<'de>) -> bool {
         if self.seen.len() < 32 {
-            if self.seen.iter().any(|s| s == name) {
+            if self.seen.iter().any(|s| **s == *name) {
                 return false;
             }
-            self.seen.push(name.to_owned());
+            self.seen.push(name);
             if self.seen.len() == 32 {
                 // From here on the vector stays sorted for `binary_search`.
-                self.seen.sort_unstable();
+                self.seen.sort_unstable_by(|a, b| (**a).cmp(&**b));
             }
             return true;
         }
-        match self.seen.binary_search_by(|s| s.as_str().cmp(name)) {
+        match self.seen.binary_search_by(|s| (**s).cmp(&*name)) {
             Ok(_) => false,
             Err(at) => {
-                self.seen.insert(at, name.to_owned());
+                self.seen.insert(at, name);
                 true
             }
         }
@@ -288,7 +292,7 @@ impl<'de> Visitor<'de> for Any<'_> {
         }
         let mut names = Names::default();
         while let Some(name) = map.next_key_seed(KeySeed)? {
-            if !names.insert(&name) {
+            if !names.insert(name) {
                 return Err(self.ctx.fail(JsonError::Duplicate));
             }
             map.next_value_seed(Any {
@@ -319,7 +323,7 @@ mod tests {
 
     fn parse(s: &str) -> Result<Vec<(String, Value)>, JsonError> {
         let mut c = Collect::default();
-        parse_object(s.as_bytes(), 4, &mut c).map(|_| c.0)
+        parse_object(s.as_bytes(), 4, &mut c).map(|()| c.0)
     }
 
     #[test]

@@ -79,14 +79,48 @@ pub struct Claims {
     pub ent: Option<Vec<String>>,
     /// Backstage `obo`: the limited user token a plugin token acts on behalf of.
     pub obo: Option<String>,
-    names: Vec<String>,
+    /// Which of [`CLAIM_NAMES`] are present.
+    present: u16,
     json: String,
+}
+
+/// The claims read into typed fields; their presence is recorded while parsing.
+const CLAIM_NAMES: [&str; 8] = ["iss", "sub", "aud", "exp", "nbf", "iat", "ent", "obo"];
+
+fn claim_bit(name: &str) -> Option<u16> {
+    CLAIM_NAMES.iter().position(|n| *n == name).map(|i| 1 << i)
+}
+
+/// Looks for one member name while re-reading a payload.
+struct FindName<'a> {
+    name: &'a str,
+    found: bool,
+}
+
+impl Members for FindName<'_> {
+    fn name(&mut self, name: &str) {
+        self.found |= name == self.name;
+    }
+    fn wants(&self, _: &str) -> bool {
+        false
+    }
+    fn member(&mut self, _: &str, _: Value) -> Result<(), Error> {
+        Ok(())
+    }
 }
 
 impl Claims {
     /// Whether the payload has a member called `name` (a `null` value counts as present).
     pub fn has(&self, name: &str) -> bool {
-        self.names.iter().any(|n| n == name)
+        match claim_bit(name) {
+            Some(bit) => self.present & bit != 0,
+            // Rare (custom required claims): read the payload again rather than keep every name.
+            None => {
+                let mut find = FindName { name, found: false };
+                json::parse_object(self.json.as_bytes(), usize::MAX, &mut find).is_ok()
+                    && find.found
+            }
+        }
     }
 
     /// The payload exactly as decoded: a JSON object with unique member names.
@@ -222,6 +256,7 @@ struct ClaimMembers {
     iat: Option<f64>,
     ent: Option<Vec<String>>,
     obo: Option<String>,
+    present: u16,
 }
 
 fn claim_type(claim: &str, expected: &'static str) -> Error {
@@ -233,12 +268,10 @@ fn claim_type(claim: &str, expected: &'static str) -> Error {
 
 impl Members for ClaimMembers {
     fn wants(&self, name: &str) -> bool {
-        matches!(
-            name,
-            "iss" | "sub" | "aud" | "exp" | "nbf" | "iat" | "ent" | "obo"
-        )
+        claim_bit(name).is_some()
     }
     fn member(&mut self, name: &str, value: Value) -> Result<(), Error> {
+        self.present |= claim_bit(name).unwrap_or(0);
         let string = |v: Value| match v {
             Value::String(s) => Ok(s),
             _ => Err(claim_type(name, "a string")),
@@ -273,7 +306,7 @@ impl Members for ClaimMembers {
 
 fn parse_claims(bytes: Vec<u8>, max_depth: usize) -> Result<Claims, Error> {
     let mut m = ClaimMembers::default();
-    let names = json::parse_object(&bytes, max_depth, &mut m)
+    json::parse_object(&bytes, max_depth, &mut m)
         .map_err(|e| json_error(e, Segment::Payload, max_depth))?;
     // parse_object accepted the bytes, so they are UTF-8.
     let json = String::from_utf8(bytes).map_err(|_| Error::Json {
@@ -288,7 +321,7 @@ fn parse_claims(bytes: Vec<u8>, max_depth: usize) -> Result<Claims, Error> {
         iat: m.iat,
         ent: m.ent,
         obo: m.obo,
-        names,
+        present: m.present,
         json,
     })
 }
