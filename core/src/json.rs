@@ -5,6 +5,7 @@
 //! top level must be an object. Members are handed to a [`Members`] implementation one by one, as
 //! a small [`Value`] summary, so no general-purpose JSON tree is built on the hot path.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 
@@ -171,11 +172,11 @@ impl<'de> Names<'de> {
             self.seen.push(name);
             if self.seen.len() == 32 {
                 // From here on the vector stays sorted for `binary_search`.
-                self.seen.sort_unstable_by(|a, b| (**a).cmp(&**b));
+                self.seen.sort_unstable();
             }
             return true;
         }
-        match self.seen.binary_search_by(|s| (**s).cmp(&*name)) {
+        match self.seen.binary_search(&name) {
             Ok(_) => false,
             Err(at) => {
                 self.seen.insert(at, name);
@@ -188,20 +189,7 @@ impl<'de> Names<'de> {
 struct KeySeed;
 
 /// A member name, borrowed from the input when it has no escapes.
-enum Key<'de> {
-    Borrowed(&'de str),
-    Owned(String),
-}
-
-impl std::ops::Deref for Key<'_> {
-    type Target = str;
-    fn deref(&self) -> &str {
-        match self {
-            Key::Borrowed(s) => s,
-            Key::Owned(s) => s,
-        }
-    }
-}
+type Key<'de> = Cow<'de, str>;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = Key<'de>;
@@ -216,13 +204,13 @@ impl<'de> Visitor<'de> for KeySeed {
         f.write_str("a member name")
     }
     fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-        Ok(Key::Borrowed(v))
+        Ok(Cow::Borrowed(v))
     }
     fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-        Ok(Key::Owned(v.to_owned()))
+        Ok(Cow::Owned(v.to_owned()))
     }
     fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
-        Ok(Key::Owned(v))
+        Ok(Cow::Owned(v))
     }
 }
 
