@@ -24,12 +24,18 @@ pub fn text<'a>(value: &'a Bound<'_, PyAny>, what: &str) -> BiResult<Cow<'a, str
     let s = value
         .cast::<PyString>()
         .map_err(|_| invalid_argument(format!("{what} must be a str, not {}", type_name(value))))?;
-    s.to_cow()
-        .map_err(|_| invalid_argument(format!("{what} is not valid Unicode text (it contains a lone surrogate)")))
+    s.to_cow().map_err(|_| {
+        invalid_argument(format!(
+            "{what} is not valid Unicode text (it contains a lone surrogate)"
+        ))
+    })
 }
 
 /// An optional `str` argument (`None` allowed).
-pub fn optional_text<'a>(value: Option<&'a Bound<'_, PyAny>>, what: &str) -> BiResult<Option<Cow<'a, str>>> {
+pub fn optional_text<'a>(
+    value: Option<&'a Bound<'_, PyAny>>,
+    what: &str,
+) -> BiResult<Option<Cow<'a, str>>> {
     match value {
         Some(v) if !v.is_none() => text(v, what).map(Some),
         _ => Ok(None),
@@ -54,8 +60,15 @@ pub fn document(value: &Bound<'_, PyAny>, what: &str, mapping: bool) -> BiResult
             .map_err(|_| invalid_argument(format!("{what} cannot be serialised as JSON")))?;
         return Ok(text(&dumped, what)?.into_owned().into_bytes());
     }
-    let accepted = if mapping { "a dict, str or bytes" } else { "str or bytes" };
-    Err(invalid_argument(format!("{what} must be {accepted}, not {}", type_name(value))))
+    let accepted = if mapping {
+        "a dict, str or bytes"
+    } else {
+        "str or bytes"
+    };
+    Err(invalid_argument(format!(
+        "{what} must be {accepted}, not {}",
+        type_name(value)
+    )))
 }
 
 /// `now` in whole seconds since the Unix epoch: the argument if given, else the current time,
@@ -64,7 +77,9 @@ pub fn now(value: Option<&Bound<'_, PyAny>>) -> BiResult<u64> {
     match value {
         Some(v) if !v.is_none() => {
             if v.is_instance_of::<pyo3::types::PyBool>() {
-                return Err(invalid_argument("now must be an int (seconds since the Unix epoch), not bool"));
+                return Err(invalid_argument(
+                    "now must be an int (seconds since the Unix epoch), not bool",
+                ));
             }
             v.extract::<u64>().map_err(|_| {
                 invalid_argument(format!(
@@ -83,8 +98,9 @@ pub fn now(value: Option<&Bound<'_, PyAny>>) -> BiResult<u64> {
 /// A source name (`auth`, `plugin:<id>`, `external:<url>`).
 pub fn source(value: &Bound<'_, PyAny>) -> BiResult<Source> {
     let name = text(value, "source")?;
-    Source::parse(&name)
-        .ok_or_else(|| invalid_argument("source must be \"auth\", \"plugin:<id>\" or \"external:<url>\""))
+    Source::parse(&name).ok_or_else(|| {
+        invalid_argument("source must be \"auth\", \"plugin:<id>\" or \"external:<url>\"")
+    })
 }
 
 static JSON_DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
@@ -137,7 +153,10 @@ pub fn utc_datetime<'py>(py: Python<'py>, seconds: f64) -> PyResult<Bound<'py, P
     let epoch = UTC_EPOCH.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
         let datetime = py.import("datetime")?;
         let utc = datetime.getattr("timezone")?.getattr("utc")?;
-        Ok(datetime.getattr("datetime")?.call1((1970, 1, 1, 0, 0, 0, 0, utc))?.unbind())
+        Ok(datetime
+            .getattr("datetime")?
+            .call1((1970, 1, 1, 0, 0, 0, 0, utc))?
+            .unbind())
     })?;
     let timedelta = TIMEDELTA.import(py, "datetime", "timedelta")?;
     // timedelta(seconds=...) is exact for whole seconds and rounds fractions to microseconds.
@@ -151,15 +170,24 @@ pub fn utc_datetime<'py>(py: Python<'py>, seconds: f64) -> PyResult<Bound<'py, P
             return Ok(dt);
         }
     }
-    let (min, max) = DATETIME_BOUNDS.get_or_try_init(py, || -> PyResult<(Py<PyAny>, Py<PyAny>)> {
-        let datetime = py.import("datetime")?;
-        let utc = datetime.getattr("timezone")?.getattr("utc")?;
-        let class = datetime.getattr("datetime")?;
-        let kw = PyDict::new(py);
-        kw.set_item("tzinfo", &utc)?;
-        let min = class.getattr("min")?.call_method("replace", (), Some(&kw))?;
-        let max = class.getattr("max")?.call_method("replace", (), Some(&kw))?;
-        Ok((min.unbind(), max.unbind()))
-    })?;
-    Ok(if seconds < 0.0 { min.bind(py).clone() } else { max.bind(py).clone() })
+    let (min, max) =
+        DATETIME_BOUNDS.get_or_try_init(py, || -> PyResult<(Py<PyAny>, Py<PyAny>)> {
+            let datetime = py.import("datetime")?;
+            let utc = datetime.getattr("timezone")?.getattr("utc")?;
+            let class = datetime.getattr("datetime")?;
+            let kw = PyDict::new(py);
+            kw.set_item("tzinfo", &utc)?;
+            let min = class
+                .getattr("min")?
+                .call_method("replace", (), Some(&kw))?;
+            let max = class
+                .getattr("max")?
+                .call_method("replace", (), Some(&kw))?;
+            Ok((min.unbind(), max.unbind()))
+        })?;
+    Ok(if seconds < 0.0 {
+        min.bind(py).clone()
+    } else {
+        max.bind(py).clone()
+    })
 }

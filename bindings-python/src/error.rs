@@ -91,7 +91,9 @@ impl From<BiError> for PyErr {
 
 /// An `ERR_INVALID_ARGUMENT` core error with `reason`.
 pub fn invalid_argument(reason: impl Into<String>) -> BiError {
-    BiError::Core(Error::InvalidArgument { reason: reason.into() })
+    BiError::Core(Error::InvalidArgument {
+        reason: reason.into(),
+    })
 }
 
 /// The exception class of a core error family.

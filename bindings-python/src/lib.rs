@@ -34,7 +34,11 @@ struct PyKeySet {
     inner: Arc<core::KeySet>,
 }
 
-fn parse_key_set(py: Python<'_>, jwks: &Bound<'_, PyAny>, allow_hmac: bool) -> BiResult<core::KeySet> {
+fn parse_key_set(
+    py: Python<'_>,
+    jwks: &Bound<'_, PyAny>,
+    allow_hmac: bool,
+) -> BiResult<core::KeySet> {
     let bytes = document(jwks, "jwks", false)?;
     let options = core::KeySetOptions { allow_hmac };
     Ok(py.detach(|| core::KeySet::from_jwks(&bytes, &options))?)
@@ -63,7 +67,9 @@ impl PyKeySet {
     #[new]
     #[pyo3(signature = (jwks, *, allow_hmac = false))]
     fn new(py: Python<'_>, jwks: &Bound<'_, PyAny>, allow_hmac: bool) -> BiResult<Self> {
-        Ok(PyKeySet { inner: Arc::new(parse_key_set(py, jwks, allow_hmac)?) })
+        Ok(PyKeySet {
+            inner: Arc::new(parse_key_set(py, jwks, allow_hmac)?),
+        })
     }
 
     fn __len__(&self) -> usize {
@@ -79,11 +85,19 @@ impl PyKeySet {
     /// The ``kid`` of each usable key (``None`` for a key without one), in document order.
     #[getter]
     fn kids(&self) -> Vec<Option<String>> {
-        self.inner.keys().iter().map(|k| k.kid().map(str::to_owned)).collect()
+        self.inner
+            .keys()
+            .iter()
+            .map(|k| k.kid().map(str::to_owned))
+            .collect()
     }
 
     fn __repr__(&self) -> String {
-        format!("KeySet(keys={}, skipped={})", self.inner.len(), self.inner.skipped().len())
+        format!(
+            "KeySet(keys={}, skipped={})",
+            self.inner.len(),
+            self.inner.skipped().len()
+        )
     }
 }
 
@@ -103,7 +117,10 @@ struct SkippedKey {
 #[pymethods]
 impl SkippedKey {
     fn __repr__(&self) -> String {
-        format!("SkippedKey(index={}, kid={:?}, code={:?})", self.index, self.kid, self.code)
+        format!(
+            "SkippedKey(index={}, kid={:?}, code={:?})",
+            self.index, self.kid, self.code
+        )
     }
 }
 
@@ -129,7 +146,11 @@ impl LoadReport {
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
-        format!("LoadReport(keys={}, skipped={})", self.keys, self.skipped.bind(py).len())
+        format!(
+            "LoadReport(keys={}, skipped={})",
+            self.keys,
+            self.skipped.bind(py).len()
+        )
     }
 }
 
@@ -149,7 +170,9 @@ struct PyVerifyOptions {
 
 fn parse_options(options: Option<&Bound<'_, PyAny>>) -> BiResult<core::VerifyOptions> {
     match options {
-        Some(o) if !o.is_none() => Ok(core::VerifyOptions::from_json(&document(o, "options", true)?)?),
+        Some(o) if !o.is_none() => Ok(core::VerifyOptions::from_json(&document(
+            o, "options", true,
+        )?)?),
         _ => Ok(core::VerifyOptions::default()),
     }
 }
@@ -159,7 +182,9 @@ impl PyVerifyOptions {
     #[new]
     #[pyo3(signature = (options = None))]
     fn new(options: Option<&Bound<'_, PyAny>>) -> BiResult<Self> {
-        Ok(PyVerifyOptions { inner: parse_options(options)? })
+        Ok(PyVerifyOptions {
+            inner: parse_options(options)?,
+        })
     }
 
     /// Allowed algorithms.
@@ -251,14 +276,20 @@ impl VerifiedToken {
     /// ``exp`` as an aware UTC ``datetime`` (``None`` without ``exp``).
     #[getter]
     fn expires_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.inner.claims().exp.map(|exp| utc_datetime(py, exp)).transpose()
+        self.inner
+            .claims()
+            .exp
+            .map(|exp| utc_datetime(py, exp))
+            .transpose()
     }
     /// The whole payload as a ``dict`` (parsed with ``json.loads`` on first access; the same
     /// object is returned afterwards).
     #[getter]
     fn claims(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         self.claims
-            .get_or_try_init(py, || json_loads(py, self.inner.claims().json()).map(Bound::unbind))
+            .get_or_try_init(py, || {
+                json_loads(py, self.inner.claims().json()).map(Bound::unbind)
+            })
             .map(|c| c.clone_ref(py))
     }
     /// The payload exactly as decoded (JSON text).
@@ -316,7 +347,10 @@ fn verify(
     };
     let token: &str = &token;
     let verified = py.detach(|| core::verify(token, &key_set, options, now))?;
-    Ok(VerifiedToken { inner: verified, claims: PyOnceLock::new() })
+    Ok(VerifiedToken {
+        inner: verified,
+        claims: PyOnceLock::new(),
+    })
 }
 
 /// The token of an ``Authorization`` header, exactly as Backstage extracts it
@@ -330,7 +364,10 @@ fn verify(
 #[pyo3(signature = (header))]
 fn get_bearer_token(header: Option<&Bound<'_, PyAny>>) -> BiResult<Option<String>> {
     let header = optional_text(header, "header")?;
-    Ok(header.as_deref().and_then(core::bearer_token).map(str::to_owned))
+    Ok(header
+        .as_deref()
+        .and_then(core::bearer_token)
+        .map(str::to_owned))
 }
 
 /// Every error code of the core: ``{code: (number, family)}``.
@@ -374,7 +411,9 @@ impl PyKeyRing {
             forced_reload_window: forced_reload_window.unwrap_or(d.forced_reload_window),
             max_sources: max_sources.unwrap_or(d.max_sources),
         };
-        PyKeyRing { inner: core::KeyRing::with_policy(policy) }
+        PyKeyRing {
+            inner: core::KeyRing::with_policy(policy),
+        }
     }
 
     /// Parses ``jwks`` (``str`` or ``bytes``) and makes it the key set of ``source``
@@ -392,12 +431,19 @@ impl PyKeyRing {
         let bytes = document(jwks, "jwks", false)?;
         let now = convert::now(now)?;
         let report = py.detach(|| self.inner.load(&source, &bytes, now))?;
-        Ok(LoadReport { keys: report.keys, skipped: skipped_list(py, &report.skipped)? })
+        Ok(LoadReport {
+            keys: report.keys,
+            skipped: skipped_list(py, &report.skipped)?,
+        })
     }
 
     /// Records that fetching ``source`` failed at ``now`` (network error, non-200, timeout).
     #[pyo3(signature = (source, now = None))]
-    fn fetch_failed(&self, source: &Bound<'_, PyAny>, now: Option<&Bound<'_, PyAny>>) -> BiResult<()> {
+    fn fetch_failed(
+        &self,
+        source: &Bound<'_, PyAny>,
+        now: Option<&Bound<'_, PyAny>>,
+    ) -> BiResult<()> {
         let source = convert::source(source)?;
         self.inner.fetch_failed(&source, convert::now(now)?);
         Ok(())
@@ -477,7 +523,11 @@ impl FetchRequest {
             "FetchRequest(source={:?}, reason={:?}, in_flight={})",
             self.inner.source.key(),
             self.inner.reason.as_str(),
-            if self.inner.in_flight { "True" } else { "False" }
+            if self.inner.in_flight {
+                "True"
+            } else {
+                "False"
+            }
         )
     }
 }
@@ -536,11 +586,17 @@ impl UserPrincipal {
     }
     /// Backstage's JSON shape of the principal.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let p = Principal::User { user_entity_ref: self.user_entity_ref.clone(), actor: self.actor.clone() };
+        let p = Principal::User {
+            user_entity_ref: self.user_entity_ref.clone(),
+            actor: self.actor.clone(),
+        };
         json_value(py, &p.to_json())
     }
     fn __repr__(&self) -> String {
-        format!("UserPrincipal(user_entity_ref={:?}, actor={:?})", self.user_entity_ref, self.actor)
+        format!(
+            "UserPrincipal(user_entity_ref={:?}, actor={:?})",
+            self.user_entity_ref, self.actor
+        )
     }
 }
 
@@ -567,7 +623,9 @@ impl ServicePrincipal {
     /// The external access entry's restrictions for the receiving plugin, if any.
     #[getter]
     fn access_restrictions(&self) -> Option<AccessRestrictions> {
-        self.access_restrictions.clone().map(|inner| AccessRestrictions { inner })
+        self.access_restrictions
+            .clone()
+            .map(|inner| AccessRestrictions { inner })
     }
     /// Backstage's JSON shape of the principal.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
@@ -592,14 +650,26 @@ struct Credentials {
 impl Credentials {
     fn new(py: Python<'_>, inner: core::Credentials) -> PyResult<Credentials> {
         let principal = match &inner.principal {
-            Principal::User { user_entity_ref, actor } => Py::new(
+            Principal::User {
+                user_entity_ref,
+                actor,
+            } => Py::new(
                 py,
-                UserPrincipal { user_entity_ref: user_entity_ref.clone(), actor: actor.clone() },
+                UserPrincipal {
+                    user_entity_ref: user_entity_ref.clone(),
+                    actor: actor.clone(),
+                },
             )?
             .into_any(),
-            Principal::Service { subject, access_restrictions } => Py::new(
+            Principal::Service {
+                subject,
+                access_restrictions,
+            } => Py::new(
                 py,
-                ServicePrincipal { subject: subject.clone(), access_restrictions: access_restrictions.clone() },
+                ServicePrincipal {
+                    subject: subject.clone(),
+                    access_restrictions: access_restrictions.clone(),
+                },
             )?
             .into_any(),
         };
@@ -618,7 +688,10 @@ impl Credentials {
     /// ``None`` for service principals.
     #[getter]
     fn expires_at<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.inner.expires_at.map(|s| utc_datetime(py, s as f64)).transpose()
+        self.inner
+            .expires_at
+            .map(|s| utc_datetime(py, s as f64))
+            .transpose()
     }
     /// ``expires_at`` in Unix seconds.
     #[getter]
@@ -678,18 +751,36 @@ impl PyAuthenticator {
         allow_limited_access.unwrap_or_else(|| self.inner.config().allow_limited_access())
     }
 
-    fn one_step(&self, py: Python<'_>, ring: &core::KeyRing, input: &Input<'_>, limited: bool, now: u64) -> BiResult<Outcome> {
+    fn one_step(
+        &self,
+        py: Python<'_>,
+        ring: &core::KeyRing,
+        input: &Input<'_>,
+        limited: bool,
+        now: u64,
+    ) -> BiResult<Outcome> {
         let auth = &self.inner;
         Ok(py.detach(|| match input {
             Input::Token(token) => auth.authenticate(ring, token, limited, now),
-            Input::Header(header) => auth.authenticate_header(ring, header.as_deref(), limited, now),
+            Input::Header(header) => {
+                auth.authenticate_header(ring, header.as_deref(), limited, now)
+            }
         })?)
     }
 
-    fn step_object(&self, py: Python<'_>, ring: &core::KeyRing, input: Input<'_>, limited: Option<bool>, now: u64) -> BiResult<Py<PyAny>> {
+    fn step_object(
+        &self,
+        py: Python<'_>,
+        ring: &core::KeyRing,
+        input: Input<'_>,
+        limited: Option<bool>,
+        now: u64,
+    ) -> BiResult<Py<PyAny>> {
         match self.one_step(py, ring, &input, self.limited(limited), now)? {
             Outcome::Authenticated(c) => Ok(Py::new(py, Credentials::new(py, c)?)?.into_any()),
-            Outcome::FetchKeys(request) => Ok(Py::new(py, FetchRequest { inner: request })?.into_any()),
+            Outcome::FetchKeys(request) => {
+                Ok(Py::new(py, FetchRequest { inner: request })?.into_any())
+            }
         }
     }
 
@@ -715,7 +806,16 @@ impl PyAuthenticator {
             match fetcher.filter(|f| !f.is_none()) {
                 Some(fetcher) => {
                     let source = request.source.clone();
-                    let args = (Py::new(py, FetchRequest { inner: request.clone() })?, ring, now);
+                    let args = (
+                        Py::new(
+                            py,
+                            FetchRequest {
+                                inner: request.clone(),
+                            },
+                        )?,
+                        ring,
+                        now,
+                    );
                     if let Err(e) = fetcher.call1(args) {
                         // Never leave a granted fetch pending because the fetcher broke.
                         if !request.in_flight {
@@ -742,7 +842,9 @@ impl PyAuthenticator {
     #[new]
     fn new(config: &Bound<'_, PyAny>) -> BiResult<Self> {
         let bytes = document(config, "config", true)?;
-        Ok(PyAuthenticator { inner: core::Authenticator::new(core::AuthConfig::from_json(&bytes)?) })
+        Ok(PyAuthenticator {
+            inner: core::Authenticator::new(core::AuthConfig::from_json(&bytes)?),
+        })
     }
 
     /// The receiving plugin's id.
@@ -770,7 +872,13 @@ impl PyAuthenticator {
         now: Option<&Bound<'_, PyAny>>,
     ) -> BiResult<Py<PyAny>> {
         let input = Input::Token(text(token, "token")?);
-        self.step_object(py, &key_ring.get().inner, input, allow_limited_access, convert::now(now)?)
+        self.step_object(
+            py,
+            &key_ring.get().inner,
+            input,
+            allow_limited_access,
+            convert::now(now)?,
+        )
     }
 
     /// :meth:`step` for the value of an ``Authorization`` header (``None`` when absent).
@@ -784,7 +892,13 @@ impl PyAuthenticator {
         now: Option<&Bound<'_, PyAny>>,
     ) -> BiResult<Py<PyAny>> {
         let input = Input::Header(optional_text(authorization, "authorization")?);
-        self.step_object(py, &key_ring.get().inner, input, allow_limited_access, convert::now(now)?)
+        self.step_object(
+            py,
+            &key_ring.get().inner,
+            input,
+            allow_limited_access,
+            convert::now(now)?,
+        )
     }
 
     /// Authenticates ``token`` and returns :class:`Credentials`, or raises.
@@ -804,7 +918,14 @@ impl PyAuthenticator {
         now: Option<&Bound<'_, PyAny>>,
     ) -> BiResult<Credentials> {
         let input = Input::Token(text(token, "token")?);
-        self.drive(py, key_ring, fetcher, input, allow_limited_access, convert::now(now)?)
+        self.drive(
+            py,
+            key_ring,
+            fetcher,
+            input,
+            allow_limited_access,
+            convert::now(now)?,
+        )
     }
 
     /// :meth:`authenticate` for the value of an ``Authorization`` header (``None`` when absent).
@@ -819,23 +940,45 @@ impl PyAuthenticator {
         now: Option<&Bound<'_, PyAny>>,
     ) -> BiResult<Credentials> {
         let input = Input::Header(optional_text(authorization, "authorization")?);
-        self.drive(py, key_ring, fetcher, input, allow_limited_access, convert::now(now)?)
+        self.drive(
+            py,
+            key_ring,
+            fetcher,
+            input,
+            allow_limited_access,
+            convert::now(now)?,
+        )
     }
 
     fn __repr__(&self) -> String {
-        format!("Authenticator(plugin_id={:?})", self.inner.config().plugin_id())
+        format!(
+            "Authenticator(plugin_id={:?})",
+            self.inner.config().plugin_id()
+        )
     }
 }
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
-    m.add("BackstageIdentityError", py.get_type::<error::BackstageIdentityError>())?;
-    m.add("MalformedTokenError", py.get_type::<error::MalformedTokenError>())?;
-    m.add("KeySelectionError", py.get_type::<error::KeySelectionError>())?;
+    m.add(
+        "BackstageIdentityError",
+        py.get_type::<error::BackstageIdentityError>(),
+    )?;
+    m.add(
+        "MalformedTokenError",
+        py.get_type::<error::MalformedTokenError>(),
+    )?;
+    m.add(
+        "KeySelectionError",
+        py.get_type::<error::KeySelectionError>(),
+    )?;
     m.add("SignatureError", py.get_type::<error::SignatureError>())?;
     m.add("ClaimsError", py.get_type::<error::ClaimsError>())?;
-    m.add("AuthenticationError", py.get_type::<error::AuthenticationError>())?;
+    m.add(
+        "AuthenticationError",
+        py.get_type::<error::AuthenticationError>(),
+    )?;
     m.add("NotAllowedError", py.get_type::<error::NotAllowedError>())?;
     m.add("ConfigError", py.get_type::<error::ConfigError>())?;
     m.add_class::<PyKeySet>()?;

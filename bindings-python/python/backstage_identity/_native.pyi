@@ -6,6 +6,34 @@ from typing import Any, Callable, Dict, List, Optional, Tuple, Union, final
 _Document = Union[str, bytes, bytearray]
 _Config = Union[Dict[str, Any], str, bytes, bytearray]
 
+__all__ = [
+    "BackstageIdentityError",
+    "MalformedTokenError",
+    "KeySelectionError",
+    "SignatureError",
+    "ClaimsError",
+    "AuthenticationError",
+    "NotAllowedError",
+    "ConfigError",
+    "KeySet",
+    "SkippedKey",
+    "LoadReport",
+    "VerifyOptions",
+    "VerifiedToken",
+    "KeyRing",
+    "FetchRequest",
+    "AccessRestrictions",
+    "UserPrincipal",
+    "ServicePrincipal",
+    "Credentials",
+    "Authenticator",
+    "verify",
+    "get_bearer_token",
+    "error_codes",
+    "MAX_JWKS_BYTES",
+    "__version__",
+]
+
 MAX_JWKS_BYTES: int
 __version__: str
 
