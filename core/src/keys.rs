@@ -37,7 +37,7 @@ pub enum Algorithm {
 }
 
 impl Algorithm {
-    /// Every algorithm, asymmetric first.
+    /// Every algorithm, asymmetric first, HMAC last.
     pub const ALL: &'static [Algorithm] = &[
         Algorithm::ES256,
         Algorithm::ES384,
@@ -53,18 +53,8 @@ impl Algorithm {
         Algorithm::HS512,
     ];
 
-    /// The asymmetric algorithms: the default policy.
-    pub const ASYMMETRIC: &'static [Algorithm] = &[
-        Algorithm::ES256,
-        Algorithm::ES384,
-        Algorithm::RS256,
-        Algorithm::RS384,
-        Algorithm::RS512,
-        Algorithm::PS256,
-        Algorithm::PS384,
-        Algorithm::PS512,
-        Algorithm::EdDSA,
-    ];
+    /// The asymmetric algorithms (all but the last three of [`Algorithm::ALL`]): the default policy.
+    pub const ASYMMETRIC: &'static [Algorithm] = Algorithm::ALL.split_at(9).0;
 
     /// The JOSE name, e.g. `ES256`.
     pub fn name(self) -> &'static str {
@@ -638,6 +628,13 @@ mod tests {
                 Err(Error::JwksInvalid { .. })
             ));
         }
+    }
+
+    #[test]
+    fn asymmetric_is_all_but_hmac() {
+        assert_eq!(Algorithm::ASYMMETRIC.len(), 9);
+        assert!(Algorithm::ASYMMETRIC.iter().all(|a| !a.is_symmetric()));
+        assert!(Algorithm::ALL[9..].iter().all(|a| a.is_symmetric()));
     }
 
     #[test]
