@@ -1298,6 +1298,59 @@ fn main() {
         json!({"ok":false,"code":"ERR_JWS_SEGMENTS","fetches":[]}),
     );
 
+    // External JWKS entries: issuer, audience, algorithm and subject prefix as configured.
+    let idp = Es::new(&rng, "idp-1");
+    let idp_url = "https://idp.example.com/jwks.json";
+    let idp_jwks = json!({ format!("external:{idp_url}"): idp.jwks() });
+    let idp_token = |iss: &str, aud: &str| {
+        idp.sign(
+            &rng,
+            r#"{"alg":"ES256","kid":"idp-1","typ":"JWT"}"#,
+            &format!(
+                r#"{{"iss":"{iss}","sub":"deployer","aud":"{aud}","iat":{now},"exp":{}}}"#,
+                now + 300
+            ),
+        )
+    };
+    let idp_config = |options: Value| json!({"pluginId":"catalog","backend":{"auth":{"externalAccess":[{"type":"jwks","options":options}]}}});
+    let external = format!("external:{idp_url}");
+    authenticate(
+        "external-jwks-no-prefix",
+        "an external JWKS token without subjectPrefix",
+        idp_token("https://idp/", "api"),
+        &idp_config(json!({"url":idp_url,"issuer":"https://idp/","audience":"api"})),
+        idp_jwks.clone(),
+        None,
+        json!({"ok":true,"principal":{"type":"service","subject":"external:deployer"},"expires_at":null,"fetches":[external]}),
+    );
+    authenticate(
+        "external-jwks-wrong-issuer",
+        "an external JWKS token from another issuer",
+        idp_token("https://evil/", "api"),
+        &idp_config(json!({"url":idp_url,"issuer":"https://idp/","audience":"api"})),
+        idp_jwks.clone(),
+        None,
+        json!({"ok":false,"code":"ERR_TOKEN_NOT_ACCEPTED","fetches":[external]}),
+    );
+    authenticate(
+        "external-jwks-alg-not-configured",
+        "an ES256 token where the entry allows only RS256",
+        idp_token("https://idp/", "api"),
+        &idp_config(json!({"url":idp_url,"algorithm":"RS256"})),
+        idp_jwks.clone(),
+        None,
+        json!({"ok":false,"code":"ERR_TOKEN_NOT_ACCEPTED","fetches":[]}),
+    );
+    authenticate(
+        "external-jwks-restricted",
+        "an external JWKS entry restricted to another plugin",
+        idp_token("https://idp/", "api"),
+        &json!({"pluginId":"catalog","backend":{"auth":{"externalAccess":[{"type":"jwks","options":{"url":idp_url,"subjectPrefix":"ci"},"accessRestrictions":[{"plugin":"scaffolder"}]}]}}}),
+        idp_jwks.clone(),
+        None,
+        json!({"ok":false,"code":"ERR_ACCESS_RESTRICTED","fetches":[external]}),
+    );
+
     // --- Authorization headers. ---
     let header_token = auth_key.sign(
         &rng,

@@ -631,6 +631,25 @@ mod tests {
     }
 
     #[test]
+    fn document_size_and_key_count_are_capped() {
+        let big = format!(
+            r#"{{"keys":[{}],"pad":"{}"}}"#,
+            ec(""),
+            "x".repeat(MAX_JWKS_BYTES)
+        );
+        assert!(matches!(
+            KeySet::from_jwks(big.as_bytes(), &KeySetOptions::default()),
+            Err(Error::JwksInvalid { .. })
+        ));
+        let many: Vec<String> = (0..=MAX_JWKS_KEYS).map(|_| ec("")).collect();
+        assert!(matches!(set(&many), Err(Error::JwksInvalid { .. })));
+        let enough: Vec<String> = (0..MAX_JWKS_KEYS)
+            .map(|i| ec(&format!(r#","kid":"{i}""#)))
+            .collect();
+        assert_eq!(set(&enough).unwrap().len(), MAX_JWKS_KEYS);
+    }
+
+    #[test]
     fn asymmetric_is_all_but_hmac() {
         assert_eq!(Algorithm::ASYMMETRIC.len(), 9);
         assert!(Algorithm::ASYMMETRIC.iter().all(|a| !a.is_symmetric()));
