@@ -23,8 +23,9 @@ use std::ptr;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use crate::{
-    verify, AuthConfig, Authenticator, Credentials, Error, ErrorCode, FetchReason, KeyRequest, KeyRing, KeySet,
-    KeySetOptions, Outcome, Principal, RefreshPolicy, Source, TokenKind, Verified, VerifyOptions,
+    verify, AuthConfig, Authenticator, Credentials, Error, ErrorCode, FetchReason, KeyRequest,
+    KeyRing, KeySet, KeySetOptions, Outcome, Principal, RefreshPolicy, Source, TokenKind, Verified,
+    VerifyOptions,
 };
 
 /// Success: the value every fallible `bi_*` function returns when it did its job.
@@ -262,7 +263,10 @@ fn guard<T>(fallback: T, f: impl FnOnce() -> T) -> T {
 ///
 /// # Safety
 /// `result_out` is NULL or valid for a pointer write.
-unsafe fn respond(result_out: *mut *mut bi_result, f: impl FnOnce() -> Result<Payload, Error>) -> u32 {
+unsafe fn respond(
+    result_out: *mut *mut bi_result,
+    f: impl FnOnce() -> Result<Payload, Error>,
+) -> u32 {
     let outcome = guard(Err(Error::Internal), f);
     guard(BI_ERR_INTERNAL, move || {
         let code = match &outcome {
@@ -297,7 +301,8 @@ unsafe fn bytes<'a>(data: *const u8, len: usize, name: &str) -> Result<&'a [u8],
 /// # Safety
 /// As [`bytes`].
 unsafe fn text<'a>(data: *const u8, len: usize, name: &str) -> Result<&'a str, Error> {
-    std::str::from_utf8(unsafe { bytes(data, len, name) }?).map_err(|_| invalid(&format!("`{name}` is not UTF-8")))
+    std::str::from_utf8(unsafe { bytes(data, len, name) }?)
+        .map_err(|_| invalid(&format!("`{name}` is not UTF-8")))
 }
 
 /// Borrows a handle.
@@ -315,7 +320,8 @@ unsafe fn handle<'a, T>(handle: *const T, name: &str) -> Result<&'a T, Error> {
 /// As [`bytes`].
 unsafe fn source(data: *const u8, len: usize) -> Result<Source, Error> {
     let key = unsafe { text(data, len, "source") }?;
-    Source::parse(key).ok_or_else(|| invalid("`source` is not \"auth\", \"plugin:<id>\" or \"external:<url>\""))
+    Source::parse(key)
+        .ok_or_else(|| invalid("`source` is not \"auth\", \"plugin:<id>\" or \"external:<url>\""))
 }
 
 /// Writes a new handle to `*out` (NULL on failure).
@@ -361,8 +367,15 @@ struct Names {
 static NAMES: OnceLock<Names> = OnceLock::new();
 
 fn all_names() -> impl Iterator<Item = &'static str> {
-    let codes = ErrorCode::ALL.iter().flat_map(|c| [c.as_str(), c.family().as_str()]);
-    let reasons = [FetchReason::NotLoaded, FetchReason::Stale, FetchReason::UnknownKey].map(FetchReason::as_str);
+    let codes = ErrorCode::ALL
+        .iter()
+        .flat_map(|c| [c.as_str(), c.family().as_str()]);
+    let reasons = [
+        FetchReason::NotLoaded,
+        FetchReason::Stale,
+        FetchReason::UnknownKey,
+    ]
+    .map(FetchReason::as_str);
     let kinds = [
         TokenKind::User,
         TokenKind::LimitedUser,
@@ -374,7 +387,11 @@ fn all_names() -> impl Iterator<Item = &'static str> {
     ]
     .map(TokenKind::as_str);
     let algorithms = crate::Algorithm::ALL.iter().map(|a| a.name());
-    std::iter::once("OK").chain(codes).chain(reasons).chain(kinds).chain(algorithms)
+    std::iter::once("OK")
+        .chain(codes)
+        .chain(reasons)
+        .chain(kinds)
+        .chain(algorithms)
 }
 
 fn build_names() -> Names {
@@ -449,7 +466,11 @@ pub extern "C" fn bi_refresh_policy_default() -> bi_refresh_policy {
 /// Returns NULL only on an internal failure.
 #[no_mangle]
 pub extern "C" fn bi_key_ring_new() -> *mut bi_key_ring {
-    guard(ptr::null_mut(), || Box::into_raw(Box::new(bi_key_ring { ring: KeyRing::new() })))
+    guard(ptr::null_mut(), || {
+        Box::into_raw(Box::new(bi_key_ring {
+            ring: KeyRing::new(),
+        }))
+    })
 }
 
 /// A new, empty key ring with `policy` (copied). On success writes the ring to `*ring_out`
@@ -541,7 +562,8 @@ pub unsafe extern "C" fn bi_key_ring_fetch_failed(
     unsafe {
         respond(ptr::null_mut(), || {
             let ring = handle(ring, "ring")?;
-            ring.ring.fetch_failed(&self::source(source, source_len)?, now);
+            ring.ring
+                .fetch_failed(&self::source(source, source_len)?, now);
             Ok(Payload::Done)
         })
     }
@@ -600,7 +622,9 @@ pub unsafe extern "C" fn bi_authenticator_free(authenticator: *mut bi_authentica
 /// # Safety
 /// `authenticator` is NULL or live.
 #[no_mangle]
-pub unsafe extern "C" fn bi_authenticator_allow_limited_access(authenticator: *const bi_authenticator) -> bool {
+pub unsafe extern "C" fn bi_authenticator_allow_limited_access(
+    authenticator: *const bi_authenticator,
+) -> bool {
     guard(false, || {
         unsafe { authenticator.as_ref() }.is_some_and(|a| a.auth.config().allow_limited_access())
     })
@@ -642,7 +666,9 @@ pub unsafe extern "C" fn bi_authenticator_authenticate(
             let auth = handle(authenticator, "authenticator")?;
             let ring = handle(ring, "ring")?;
             let token = text(token, token_len, "token")?;
-            auth.auth.authenticate(&ring.ring, token, allow_limited_access, now).map(outcome)
+            auth.auth
+                .authenticate(&ring.ring, token, allow_limited_access, now)
+                .map(outcome)
         })
     }
 }
@@ -674,7 +700,9 @@ pub unsafe extern "C" fn bi_authenticator_authenticate_header(
                 (true, 0) => None,
                 _ => Some(text(authorization, authorization_len, "authorization")?),
             };
-            auth.auth.authenticate_header(&ring.ring, header, allow_limited_access, now).map(outcome)
+            auth.auth
+                .authenticate_header(&ring.ring, header, allow_limited_access, now)
+                .map(outcome)
         })
     }
 }
@@ -707,7 +735,9 @@ pub unsafe extern "C" fn bi_key_set_new(
             let parsed = bytes(jwks, jwks_len, "jwks")
                 .and_then(|d| KeySet::from_jwks(d, &KeySetOptions { allow_hmac }))
                 .map(|keys| bi_key_set { keys });
-            let (keys, skipped) = parsed.as_ref().map_or((0, 0), |k| (k.keys.len(), k.keys.skipped().len()));
+            let (keys, skipped) = parsed
+                .as_ref()
+                .map_or((0, 0), |k| (k.keys.len(), k.keys.skipped().len()));
             emit(key_set_out, parsed)?;
             Ok(Payload::Keys { keys, skipped })
         })
@@ -729,7 +759,9 @@ pub unsafe extern "C" fn bi_key_set_free(key_set: *mut bi_key_set) {
 /// `key_set` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn bi_key_set_len(key_set: *const bi_key_set) -> usize {
-    guard(0, || unsafe { key_set.as_ref() }.map_or(0, |k| k.keys.len()))
+    guard(0, || {
+        unsafe { key_set.as_ref() }.map_or(0, |k| k.keys.len())
+    })
 }
 
 /// Reads verification options from JSON (`options_json_len` bytes; every member optional:
@@ -816,10 +848,12 @@ pub unsafe extern "C" fn bi_result_free(result: *mut bi_result) {
 /// `result` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn bi_result_status(result: *const bi_result) -> bi_status {
-    guard(bi_status::Error, || match unsafe { result.as_ref() }.map(|r| &r.payload) {
-        None | Some(Payload::Failed(_)) => bi_status::Error,
-        Some(Payload::Fetch(_)) => bi_status::FetchKeys,
-        Some(_) => bi_status::Ok,
+    guard(bi_status::Error, || {
+        match unsafe { result.as_ref() }.map(|r| &r.payload) {
+            None | Some(Payload::Failed(_)) => bi_status::Error,
+            Some(Payload::Fetch(_)) => bi_status::FetchKeys,
+            Some(_) => bi_status::Ok,
+        }
     })
 }
 
@@ -829,10 +863,12 @@ pub unsafe extern "C" fn bi_result_status(result: *const bi_result) -> bi_status
 /// `result` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn bi_result_code(result: *const bi_result) -> u32 {
-    guard(BI_ERR_INTERNAL, || match unsafe { result.as_ref() }.map(|r| &r.payload) {
-        None => BI_ERR_INVALID_ARGUMENT,
-        Some(Payload::Failed(e)) => e.code().number(),
-        Some(_) => BI_OK,
+    guard(BI_ERR_INTERNAL, || {
+        match unsafe { result.as_ref() }.map(|r| &r.payload) {
+            None => BI_ERR_INVALID_ARGUMENT,
+            Some(Payload::Failed(e)) => e.code().number(),
+            Some(_) => BI_OK,
+        }
     })
 }
 
@@ -875,7 +911,10 @@ unsafe fn result_text(
 /// # Safety
 /// `result` is NULL or live; `len_out` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn bi_result_message(result: *const bi_result, len_out: *mut usize) -> *const c_char {
+pub unsafe extern "C" fn bi_result_message(
+    result: *const bi_result,
+    len_out: *mut usize,
+) -> *const c_char {
     unsafe {
         result_text(result, len_out, Text::Message, |p| match p {
             Payload::Failed(e) => Some(e.to_string()),
@@ -898,7 +937,10 @@ fn credentials(p: &Payload) -> Option<&Credentials> {
 /// # Safety
 /// `result` is NULL or live; `len_out` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn bi_result_credentials_json(result: *const bi_result, len_out: *mut usize) -> *const c_char {
+pub unsafe extern "C" fn bi_result_credentials_json(
+    result: *const bi_result,
+    len_out: *mut usize,
+) -> *const c_char {
     unsafe {
         result_text(result, len_out, Text::CredentialsJson, |p| {
             credentials(p).map(|c| c.to_json().to_string())
@@ -913,7 +955,10 @@ pub unsafe extern "C" fn bi_result_credentials_json(result: *const bi_result, le
 /// # Safety
 /// `result` is NULL or live; `len_out` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn bi_result_principal_json(result: *const bi_result, len_out: *mut usize) -> *const c_char {
+pub unsafe extern "C" fn bi_result_principal_json(
+    result: *const bi_result,
+    len_out: *mut usize,
+) -> *const c_char {
     unsafe {
         result_text(result, len_out, Text::PrincipalJson, |p| {
             credentials(p).map(|c| c.principal.to_json().to_string())
@@ -927,12 +972,23 @@ pub unsafe extern "C" fn bi_result_principal_json(result: *const bi_result, len_
 /// # Safety
 /// `result` is NULL or live; `len_out` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn bi_result_user_entity_ref(result: *const bi_result, len_out: *mut usize) -> *const c_char {
+pub unsafe extern "C" fn bi_result_user_entity_ref(
+    result: *const bi_result,
+    len_out: *mut usize,
+) -> *const c_char {
     unsafe {
-        result_text(result, len_out, Text::UserEntityRef, |p| match credentials(p)?.principal {
-            Principal::User { ref user_entity_ref, .. } => Some(user_entity_ref.clone()),
-            Principal::Service { .. } => None,
-        })
+        result_text(
+            result,
+            len_out,
+            Text::UserEntityRef,
+            |p| match credentials(p)?.principal {
+                Principal::User {
+                    ref user_entity_ref,
+                    ..
+                } => Some(user_entity_ref.clone()),
+                Principal::Service { .. } => None,
+            },
+        )
     }
 }
 
@@ -942,11 +998,16 @@ pub unsafe extern "C" fn bi_result_user_entity_ref(result: *const bi_result, len
 /// # Safety
 /// `result` is NULL or live; `len_out` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn bi_result_actor(result: *const bi_result, len_out: *mut usize) -> *const c_char {
+pub unsafe extern "C" fn bi_result_actor(
+    result: *const bi_result,
+    len_out: *mut usize,
+) -> *const c_char {
     unsafe {
-        result_text(result, len_out, Text::Actor, |p| match credentials(p)?.principal {
-            Principal::User { ref actor, .. } => actor.clone(),
-            Principal::Service { .. } => None,
+        result_text(result, len_out, Text::Actor, |p| {
+            match credentials(p)?.principal {
+                Principal::User { ref actor, .. } => actor.clone(),
+                Principal::Service { .. } => None,
+            }
         })
     }
 }
@@ -958,11 +1019,16 @@ pub unsafe extern "C" fn bi_result_actor(result: *const bi_result, len_out: *mut
 /// # Safety
 /// `result` is NULL or live; `len_out` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn bi_result_service_subject(result: *const bi_result, len_out: *mut usize) -> *const c_char {
+pub unsafe extern "C" fn bi_result_service_subject(
+    result: *const bi_result,
+    len_out: *mut usize,
+) -> *const c_char {
     unsafe {
-        result_text(result, len_out, Text::Subject, |p| match credentials(p)?.principal {
-            Principal::Service { ref subject, .. } => Some(subject.clone()),
-            Principal::User { .. } => None,
+        result_text(result, len_out, Text::Subject, |p| {
+            match credentials(p)?.principal {
+                Principal::Service { ref subject, .. } => Some(subject.clone()),
+                Principal::User { .. } => None,
+            }
         })
     }
 }
@@ -974,9 +1040,14 @@ pub unsafe extern "C" fn bi_result_service_subject(result: *const bi_result, len
 /// # Safety
 /// `result` is NULL or live; `expires_at_out` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn bi_result_expires_at(result: *const bi_result, expires_at_out: *mut i64) -> bool {
+pub unsafe extern "C" fn bi_result_expires_at(
+    result: *const bi_result,
+    expires_at_out: *mut i64,
+) -> bool {
     guard(false, || {
-        let at = unsafe { result.as_ref() }.and_then(|r| credentials(&r.payload)).and_then(|c| c.expires_at);
+        let at = unsafe { result.as_ref() }
+            .and_then(|r| credentials(&r.payload))
+            .and_then(|c| c.expires_at);
         if let (Some(at), false) = (at, expires_at_out.is_null()) {
             unsafe { *expires_at_out = at };
         }
@@ -1012,8 +1083,15 @@ fn fetch(p: &Payload) -> Option<&KeyRequest> {
 /// # Safety
 /// `result` is NULL or live; `len_out` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn bi_result_fetch_source(result: *const bi_result, len_out: *mut usize) -> *const c_char {
-    unsafe { result_text(result, len_out, Text::FetchSource, |p| fetch(p).map(|r| r.source.key())) }
+pub unsafe extern "C" fn bi_result_fetch_source(
+    result: *const bi_result,
+    len_out: *mut usize,
+) -> *const c_char {
+    unsafe {
+        result_text(result, len_out, Text::FetchSource, |p| {
+            fetch(p).map(|r| r.source.key())
+        })
+    }
 }
 
 /// For `auth` and `plugin:<id>` sources: the plugin id to resolve with Backstage discovery
@@ -1023,7 +1101,10 @@ pub unsafe extern "C" fn bi_result_fetch_source(result: *const bi_result, len_ou
 /// # Safety
 /// `result` is NULL or live; `len_out` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn bi_result_fetch_plugin_id(result: *const bi_result, len_out: *mut usize) -> *const c_char {
+pub unsafe extern "C" fn bi_result_fetch_plugin_id(
+    result: *const bi_result,
+    len_out: *mut usize,
+) -> *const c_char {
     unsafe {
         result_text(result, len_out, Text::FetchPluginId, |p| {
             fetch(p)?.source.discovery().map(|(id, _)| id.to_owned())
@@ -1038,10 +1119,16 @@ pub unsafe extern "C" fn bi_result_fetch_plugin_id(result: *const bi_result, len
 /// # Safety
 /// `result` is NULL or live; `len_out` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn bi_result_fetch_path(result: *const bi_result, len_out: *mut usize) -> *const c_char {
+pub unsafe extern "C" fn bi_result_fetch_path(
+    result: *const bi_result,
+    len_out: *mut usize,
+) -> *const c_char {
     unsafe {
         result_text(result, len_out, Text::FetchPath, |p| {
-            fetch(p)?.source.discovery().map(|(_, path)| path.to_owned())
+            fetch(p)?
+                .source
+                .discovery()
+                .map(|(_, path)| path.to_owned())
         })
     }
 }
@@ -1083,7 +1170,10 @@ pub unsafe extern "C" fn bi_result_fetch_url(
         let url = nul_terminated(url);
         let (p, len) = (url.as_ptr(), url.len() - 1);
         // The boxed bytes never move: the pointer stays valid until the result is freed.
-        r.urls.lock().unwrap_or_else(PoisonError::into_inner).push(url);
+        r.urls
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(url);
         if !len_out.is_null() {
             unsafe { *len_out = len };
         }
@@ -1114,7 +1204,9 @@ pub unsafe extern "C" fn bi_result_fetch_reason(result: *const bi_result) -> *co
 #[no_mangle]
 pub unsafe extern "C" fn bi_result_fetch_in_flight(result: *const bi_result) -> bool {
     guard(false, || {
-        unsafe { result.as_ref() }.and_then(|r| fetch(&r.payload)).is_some_and(|f| f.in_flight)
+        unsafe { result.as_ref() }
+            .and_then(|r| fetch(&r.payload))
+            .is_some_and(|f| f.in_flight)
     })
 }
 
@@ -1156,7 +1248,10 @@ fn verified(p: &Payload) -> Option<&Verified> {
 /// # Safety
 /// `result` is NULL or live; `len_out` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn bi_result_claims_json(result: *const bi_result, len_out: *mut usize) -> *const c_char {
+pub unsafe extern "C" fn bi_result_claims_json(
+    result: *const bi_result,
+    len_out: *mut usize,
+) -> *const c_char {
     unsafe {
         result_text(result, len_out, Text::ClaimsJson, |p| {
             verified(p).map(|v| v.claims().json().to_owned())
@@ -1170,8 +1265,15 @@ pub unsafe extern "C" fn bi_result_claims_json(result: *const bi_result, len_out
 /// # Safety
 /// `result` is NULL or live; `len_out` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn bi_result_claim_sub(result: *const bi_result, len_out: *mut usize) -> *const c_char {
-    unsafe { result_text(result, len_out, Text::ClaimSub, |p| verified(p)?.claims().sub.clone()) }
+pub unsafe extern "C" fn bi_result_claim_sub(
+    result: *const bi_result,
+    len_out: *mut usize,
+) -> *const c_char {
+    unsafe {
+        result_text(result, len_out, Text::ClaimSub, |p| {
+            verified(p)?.claims().sub.clone()
+        })
+    }
 }
 
 /// After `bi_verify`: the header's `kid`; NULL when absent or otherwise. Owned by the result;
@@ -1180,8 +1282,15 @@ pub unsafe extern "C" fn bi_result_claim_sub(result: *const bi_result, len_out: 
 /// # Safety
 /// `result` is NULL or live; `len_out` is NULL or writable.
 #[no_mangle]
-pub unsafe extern "C" fn bi_result_kid(result: *const bi_result, len_out: *mut usize) -> *const c_char {
-    unsafe { result_text(result, len_out, Text::Kid, |p| verified(p)?.header().kid.clone()) }
+pub unsafe extern "C" fn bi_result_kid(
+    result: *const bi_result,
+    len_out: *mut usize,
+) -> *const c_char {
+    unsafe {
+        result_text(result, len_out, Text::Kid, |p| {
+            verified(p)?.header().kid.clone()
+        })
+    }
 }
 
 /// After `bi_verify`: the algorithm the signature was verified with (e.g. `ES256`); NULL
@@ -1224,9 +1333,15 @@ mod tests {
             let name = format!("BI_{}", code.as_str());
             assert_eq!(define(&name), Some(code.number().to_string()), "{name}");
             assert_eq!(cstr(bi_error_code_name(code.number())), code.as_str());
-            assert_eq!(cstr(bi_error_code_family(code.number())), code.family().as_str());
+            assert_eq!(
+                cstr(bi_error_code_family(code.number())),
+                code.family().as_str()
+            );
         }
-        let defined = HEADER.lines().filter(|l| l.starts_with("#define BI_ERR_")).count();
+        let defined = HEADER
+            .lines()
+            .filter(|l| l.starts_with("#define BI_ERR_"))
+            .count();
         assert_eq!(defined, ErrorCode::ALL.len());
         assert_eq!(define("BI_OK").as_deref(), Some("0"));
         assert_eq!(cstr(bi_error_code_name(0)), "OK");
@@ -1244,12 +1359,19 @@ mod tests {
         assert_eq!(define("BI_VERSION_MAJOR").as_deref(), Some(major));
         assert_eq!(define("BI_VERSION_MINOR").as_deref(), Some(minor));
         assert_eq!(define("BI_VERSION_PATCH").as_deref(), Some(patch));
-        assert_eq!(define("BI_VERSION").unwrap(), format!("\"{}\"", env!("CARGO_PKG_VERSION")));
+        assert_eq!(
+            define("BI_VERSION").unwrap(),
+            format!("\"{}\"", env!("CARGO_PKG_VERSION"))
+        );
         assert_eq!(
             define("BI_VERSION_NUMBER").as_deref(),
             Some("((BI_VERSION_MAJOR * 1000000) + (BI_VERSION_MINOR * 1000) + BI_VERSION_PATCH)")
         );
         assert_eq!(cstr(bi_version()), env!("CARGO_PKG_VERSION"));
+        let pc = include_str!("../../include/backstage_identity.pc.in");
+        assert!(pc
+            .lines()
+            .any(|l| l == concat!("Version: ", env!("CARGO_PKG_VERSION"))));
     }
 
     #[test]
@@ -1285,7 +1407,10 @@ mod tests {
         assert_eq!(code, BI_ERR_INTERNAL);
         assert_eq!(unsafe { bi_result_code(out) }, BI_ERR_INTERNAL);
         assert_eq!(unsafe { bi_result_status(out) }, bi_status::Error);
-        assert_eq!(cstr(unsafe { bi_result_message(out, ptr::null_mut()) }), "internal error");
+        assert_eq!(
+            cstr(unsafe { bi_result_message(out, ptr::null_mut()) }),
+            "internal error"
+        );
         assert_eq!(unsafe { bi_result_http_status(out) }, 500);
         unsafe { bi_result_free(out) };
         assert_eq!(guard(7, || -> i32 { panic!("boom") }), 7);
@@ -1295,18 +1420,28 @@ mod tests {
     fn null_and_invalid_utf8_are_invalid_arguments() {
         let ring = bi_key_ring_new();
         let mut out: *mut bi_result = ptr::null_mut();
-        let code = unsafe { bi_key_ring_load(ring, b"auth".as_ptr(), 4, ptr::null(), 0, 0, &mut out) };
+        let code =
+            unsafe { bi_key_ring_load(ring, b"auth".as_ptr(), 4, ptr::null(), 0, 0, &mut out) };
         assert_eq!(code, BI_ERR_INVALID_ARGUMENT);
         let mut len = 99;
-        assert_eq!(cstr(unsafe { bi_result_message(out, &mut len) }), "invalid argument: `jwks` is NULL");
+        assert_eq!(
+            cstr(unsafe { bi_result_message(out, &mut len) }),
+            "invalid argument: `jwks` is NULL"
+        );
         assert_eq!(len, "invalid argument: `jwks` is NULL".len());
         unsafe { bi_result_free(out) };
         let code = unsafe { bi_key_ring_fetch_failed(ring, b"\xffauth".as_ptr(), 5, 0) };
         assert_eq!(code, BI_ERR_INVALID_ARGUMENT);
         let code = unsafe { bi_key_ring_fetch_failed(ring, b"nope".as_ptr(), 4, 0) };
         assert_eq!(code, BI_ERR_INVALID_ARGUMENT);
-        assert_eq!(unsafe { bi_key_ring_fetch_failed(ring, b"auth".as_ptr(), 4, 0) }, BI_OK);
-        assert_eq!(unsafe { bi_key_ring_fetch_failed(ring, b"auth".as_ptr(), usize::MAX, 0) }, BI_ERR_INVALID_ARGUMENT);
+        assert_eq!(
+            unsafe { bi_key_ring_fetch_failed(ring, b"auth".as_ptr(), 4, 0) },
+            BI_OK
+        );
+        assert_eq!(
+            unsafe { bi_key_ring_fetch_failed(ring, b"auth".as_ptr(), usize::MAX, 0) },
+            BI_ERR_INVALID_ARGUMENT
+        );
         unsafe { bi_key_ring_free(ring) };
     }
 
@@ -1316,10 +1451,16 @@ mod tests {
         assert_eq!(RefreshPolicy::from(p), RefreshPolicy::default());
         let mut ring: *mut bi_key_ring = ptr::null_mut();
         let custom = bi_refresh_policy { cooldown: 5, ..p };
-        assert_eq!(unsafe { bi_key_ring_new_with_policy(&custom, &mut ring) }, BI_OK);
+        assert_eq!(
+            unsafe { bi_key_ring_new_with_policy(&custom, &mut ring) },
+            BI_OK
+        );
         assert_eq!(unsafe { &*ring }.ring.policy().cooldown, 5);
         unsafe { bi_key_ring_free(ring) };
-        assert_eq!(unsafe { bi_key_ring_new_with_policy(ptr::null(), &mut ring) }, BI_ERR_INVALID_ARGUMENT);
+        assert_eq!(
+            unsafe { bi_key_ring_new_with_policy(ptr::null(), &mut ring) },
+            BI_ERR_INVALID_ARGUMENT
+        );
         assert!(ring.is_null());
     }
 }
