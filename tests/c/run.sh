@@ -146,5 +146,16 @@ else
   cat "$example_log" 2>/dev/null
 fi
 
+if cc -std=c11 -Wall -Wextra -Werror tests/c/example.c $(pkg-config --cflags backstage_identity) \
+  "$(pkg-config --variable=libdir backstage_identity)/libbackstage_identity.a" -lpthread -ldl -lm \
+  -o "$build/example-static" \
+  && [[ "$(ldd "$build/example-static")" != *libbackstage_identity* ]] \
+  && static_out="$("$build/example-static")" \
+  && grep -qx 'authenticated user:default/alice (user token), expires at 1796317579' <<<"$static_out"; then
+  pass "the README example links the static library with the README's command"
+else
+  fail "the README example with the static library"
+fi
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
