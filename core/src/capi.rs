@@ -429,7 +429,9 @@ fn static_name(name: &str) -> *const c_char {
 /// The library version, e.g. `"0.1.0"`: a static string, never freed. Equals `BI_VERSION`.
 #[no_mangle]
 pub extern "C" fn bi_version() -> *const c_char {
-    concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+    guard(ptr::null(), || {
+        concat!(env!("CARGO_PKG_VERSION"), "\0").as_ptr().cast()
+    })
 }
 
 /// The stable name of a code: `"OK"` for `BI_OK`, e.g. `"ERR_TOKEN_EXPIRED"` for
@@ -459,7 +461,14 @@ pub extern "C" fn bi_error_code_family(code: u32) -> *const c_char {
 /// 100 sources.
 #[no_mangle]
 pub extern "C" fn bi_refresh_policy_default() -> bi_refresh_policy {
-    RefreshPolicy::default().into()
+    let unreachable = bi_refresh_policy {
+        max_age: 0,
+        cooldown: 0,
+        forced_reload_limit: 0,
+        forced_reload_window: 0,
+        max_sources: 0,
+    };
+    guard(unreachable, || RefreshPolicy::default().into())
 }
 
 /// A new, empty key ring with the default refresh policy. Free it with `bi_key_ring_free`.
@@ -596,6 +605,7 @@ pub unsafe extern "C" fn bi_authenticator_new(
             if authenticator_out.is_null() {
                 return Err(invalid("`authenticator_out` is NULL"));
             }
+            *authenticator_out = ptr::null_mut();
             let made = bytes(config_json, config_json_len, "config_json")
                 .and_then(AuthConfig::from_json)
                 .map(|config| bi_authenticator {
@@ -732,6 +742,7 @@ pub unsafe extern "C" fn bi_key_set_new(
             if key_set_out.is_null() {
                 return Err(invalid("`key_set_out` is NULL"));
             }
+            *key_set_out = ptr::null_mut();
             let parsed = bytes(jwks, jwks_len, "jwks")
                 .and_then(|d| KeySet::from_jwks(d, &KeySetOptions { allow_hmac }))
                 .map(|keys| bi_key_set { keys });
@@ -786,6 +797,7 @@ pub unsafe extern "C" fn bi_verify_options_new(
             if options_out.is_null() {
                 return Err(invalid("`options_out` is NULL"));
             }
+            *options_out = ptr::null_mut();
             let parsed = bytes(options_json, options_json_len, "options_json")
                 .and_then(VerifyOptions::from_json)
                 .map(|options| bi_verify_options { options });
@@ -1443,6 +1455,17 @@ mod tests {
             BI_ERR_INVALID_ARGUMENT
         );
         unsafe { bi_key_ring_free(ring) };
+    }
+
+    /// The header promises these are usable from many threads at once.
+    #[test]
+    fn handles_are_thread_safe() {
+        fn shared<T: Send + Sync>() {}
+        shared::<bi_key_ring>();
+        shared::<bi_authenticator>();
+        shared::<bi_key_set>();
+        shared::<bi_verify_options>();
+        shared::<bi_result>();
     }
 
     #[test]
