@@ -317,10 +317,14 @@ impl VerifiedToken {
 /// :class:`BackstageIdentityError` when the token is refused. The GIL is released while the
 /// token is verified.
 ///
-/// >>> verify("eyJhbGciOiJub25lIn0.e30.", keys)
-/// Traceback (most recent call last):
-/// ...
-/// backstage_identity._native.KeySelectionError: unsigned tokens ("alg": "none") are never accepted
+/// >>> keys = KeySet('{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256",'
+/// ...   '"x":"dyO_eYucE1qNb-eKcVP2UBYhgBf_BVvNIAmmOgxNf3A",'
+/// ...   '"y":"jWTw7z1VkM4gHxD5Wu6qng9-E3UgaIRnWE7921fJBOA"}]}')
+/// >>> try:
+/// ...     verify("eyJhbGciOiJub25lIn0.e30.", keys)
+/// ... except KeySelectionError as e:
+/// ...     print(e.code, e.status)
+/// ERR_ALG_NONE 401
 #[pyfunction]
 #[pyo3(signature = (token, keys, options = None, now = None, *, allow_hmac = false))]
 fn verify(
@@ -385,8 +389,12 @@ fn error_codes() -> std::collections::BTreeMap<&'static str, (u32, &'static str)
 /// max_sources=None)``: each ``None`` keeps the core's default (Backstage's policy).
 ///
 /// >>> ring = KeyRing()
-/// >>> ring.load("auth", jwks_text, now=1_700_000_000).keys
+/// >>> ring.load("auth", '{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256","kid":"k1",'
+/// ...   '"x":"dyO_eYucE1qNb-eKcVP2UBYhgBf_BVvNIAmmOgxNf3A",'
+/// ...   '"y":"jWTw7z1VkM4gHxD5Wu6qng9-E3UgaIRnWE7921fJBOA"}]}', now=1_700_000_000).keys
 /// 1
+/// >>> ring.sources(), ring.loaded_at("auth")
+/// (['auth'], 1700000000)
 #[pyclass(frozen, module = "backstage_identity._native", name = "KeyRing")]
 struct PyKeyRing {
     inner: core::KeyRing,
@@ -730,8 +738,13 @@ impl Credentials {
 ///
 /// >>> auth = Authenticator({"pluginId": "catalog"})
 /// >>> ring = KeyRing()
-/// >>> auth.step(token, key_ring=ring, now=1_700_000_000)
-/// FetchRequest(source='auth', reason='not_loaded', in_flight=False)
+/// >>> token = ("eyJ0eXAiOiJ2bmQuYmFja3N0YWdlLnVzZXIiLCJhbGciOiJFUzI1NiJ9"
+/// ...          ".eyJzdWIiOiJ1c2VyOmRlZmF1bHQvYSJ9.c2ln")
+/// >>> request = auth.step(token, key_ring=ring, now=1_700_000_000)
+/// >>> request
+/// FetchRequest(source="auth", reason="not_loaded", in_flight=False)
+/// >>> request.url("http://backstage:7007/api/auth")
+/// 'http://backstage:7007/api/auth/.well-known/jwks.json'
 #[pyclass(frozen, module = "backstage_identity._native", name = "Authenticator")]
 struct PyAuthenticator {
     inner: core::Authenticator,

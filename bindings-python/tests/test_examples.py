@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -26,5 +27,7 @@ def test_typed_usage_example_runs() -> None:
 def test_public_names() -> None:
     for name in bi.__all__:
         assert hasattr(bi, name), name
-    assert bi.__version__ == "0.1.0"
+    workspace = (EXAMPLES.parents[1] / "Cargo.toml").read_text(encoding="utf-8")
+    version = re.search(r'^version = "([^"]+)"', workspace, re.MULTILINE)
+    assert version is not None and bi.__version__ == version.group(1)
     assert bi.MAX_JWKS_BYTES == 1 << 20
