@@ -840,7 +840,12 @@ impl PyAuthenticator {
                 // Nothing can fetch: report the granted fetch as failed and let the core decide
                 // (stale keys keep serving; missing keys become ERR_KEYS_UNAVAILABLE).
                 None if !request.in_flight => core_ring.fetch_failed(&request.source, now),
-                None => {}
+                // Another caller's fetch is pending and nothing here can wait for it.
+                None => {
+                    return Err(BiError::Core(core::Error::KeysUnavailable {
+                        source: request.source.key(),
+                    }))
+                }
             }
             last = Some(request.source);
         }

@@ -170,3 +170,34 @@ def test_without_a_fetcher_only_loaded_keys_are_used() -> None:
     assert auth.authenticate(signer.user_token(), key_ring=ring, now=NOW + 1).kind == "user"
     # Stale keys keep serving when no fetch can refresh them.
     assert auth.authenticate(signer.user_token(), key_ring=ring, now=NOW + 700).kind == "user"
+
+
+def test_without_a_fetcher_a_pending_fetch_is_not_waited_for() -> None:
+    signer = Signer("ES256")
+    auth = bi.Authenticator({"pluginId": "catalog"})
+    ring = bi.KeyRing()
+    granted = auth.step(signer.user_token(), key_ring=ring, now=NOW)
+    assert isinstance(granted, bi.FetchRequest) and not granted.in_flight
+    with pytest.raises(bi.KeySelectionError) as info:
+        auth.authenticate(signer.user_token(), key_ring=ring, now=NOW + 1)
+    assert (info.value.code, str(info.value)) == (
+        "ERR_KEYS_UNAVAILABLE",
+        "the keys of auth are not loaded and cannot be fetched now",
+    )
+    # The granted fetch is still the step caller's to answer.
+    ring.load("auth", jwks(signer), now=NOW + 2)
+    assert auth.authenticate(signer.user_token(), key_ring=ring, now=NOW + 3).kind == "user"
+
+
+def test_a_fetcher_that_never_loads_is_bounded() -> None:
+    signer = Signer("ES256")
+    calls: List[str] = []
+
+    def lazy(request: bi.FetchRequest, key_ring: bi.KeyRing, now: int) -> None:
+        calls.append(f"{request.source}:{request.reason}:{request.in_flight}")
+
+    auth = bi.Authenticator({"pluginId": "catalog"})
+    with pytest.raises(bi.KeySelectionError) as info:
+        auth.authenticate(signer.user_token(), key_ring=bi.KeyRing(), fetcher=lazy, now=NOW)
+    assert info.value.code == "ERR_KEYS_UNAVAILABLE"
+    assert calls == ["auth:not_loaded:False"] + ["auth:not_loaded:True"] * 4
