@@ -16,6 +16,7 @@ Express middleware, with ``WWW-Authenticate: Bearer`` on 401.
 
 from __future__ import annotations
 
+import http
 from typing import Callable, Optional
 
 try:
@@ -31,13 +32,14 @@ from .fetcher import BackstageAuth
 
 __all__ = ["require_credentials", "http_exception"]
 
-_PHRASES = {401: "Unauthorized", 403: "Forbidden"}
+# The statuses answered to the client; others (500: configuration errors) propagate.
+_ANSWERED = (401, 403)
 
 
 def http_exception(error: BackstageIdentityError) -> HTTPException:
     """The HTTP answer for a refused token: the status the core gives (401 or 403)."""
     headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else None
-    return HTTPException(status_code=error.status, detail=_PHRASES[error.status], headers=headers)
+    return HTTPException(status_code=error.status, detail=http.HTTPStatus(error.status).phrase, headers=headers)
 
 
 def require_credentials(
@@ -57,7 +59,7 @@ def require_credentials(
                 connection.headers.get("authorization"), allow_limited_access=allow_limited_access
             )
         except BackstageIdentityError as e:
-            if e.status not in _PHRASES:
+            if e.status not in _ANSWERED:
                 raise
             raise http_exception(e) from None
 

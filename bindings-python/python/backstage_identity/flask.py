@@ -18,6 +18,7 @@ A view decorator that authenticates the request's ``Authorization`` header, stor
 from __future__ import annotations
 
 import functools
+import http
 from typing import Any, Callable, Optional, TypeVar, cast
 
 try:
@@ -32,7 +33,8 @@ __all__ = ["current_credentials", "require_credentials"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-_PHRASES = {401: "Unauthorized", 403: "Forbidden"}
+# The statuses answered to the client; others (500: configuration errors) propagate.
+_ANSWERED = (401, 403)
 
 
 def require_credentials(auth: BackstageAuth, *, allow_limited_access: Optional[bool] = None) -> Callable[[F], F]:
@@ -50,10 +52,10 @@ def require_credentials(auth: BackstageAuth, *, allow_limited_access: Optional[b
                     flask.request.headers.get("Authorization"), allow_limited_access=allow_limited_access
                 )
             except BackstageIdentityError as e:
-                if e.status not in _PHRASES:
+                if e.status not in _ANSWERED:
                     raise
                 headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else {}
-                flask.abort(flask.Response(_PHRASES[e.status], e.status, headers, mimetype="text/plain"))
+                flask.abort(flask.Response(http.HTTPStatus(e.status).phrase, e.status, headers, mimetype="text/plain"))
             flask.g.backstage_credentials = credentials
             return view(*args, **kwargs)
 
