@@ -10,6 +10,7 @@ git -C .. diff --exit-code -- bindings-node/native.js bindings-node/native.d.ts 
   echo "bindings-node: the committed native.js / native.d.ts differ from the generated ones" >&2
   exit 1
 }
-node --test --test-concurrency=1 test/
+npx tsc -p tsconfig.json
+node --test --test-concurrency=1 test/*.test.js
 node demo/walkthrough.js
 node demo/walkthrough.js --express4

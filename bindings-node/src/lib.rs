@@ -125,7 +125,7 @@ fn integer_arg(env: &Env, v: JsUnknown, what: &str) -> napi::Result<u64> {
         return Err(invalid(env, format!("{what} must be a number")));
     }
     let n = v.coerce_to_number()?.get_double()?;
-    if !n.is_finite() || n < 0.0 || n.fract() != 0.0 || n > 9_007_199_254_740_992.0 {
+    if !(0.0..=MAX_SAFE_INTEGER).contains(&n) || n.fract() != 0.0 {
         return Err(invalid(
             env,
             format!("{what} must be a non-negative integer"),
@@ -133,6 +133,9 @@ fn integer_arg(env: &Env, v: JsUnknown, what: &str) -> napi::Result<u64> {
     }
     Ok(n as u64)
 }
+
+/// 2^53: the largest integer a JS number holds exactly.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_992.0;
 
 /// Unix seconds: a non-negative finite number, floored. Absent means the current time.
 fn now_arg(env: &Env, v: Option<JsUnknown>) -> napi::Result<u64> {
@@ -145,7 +148,7 @@ fn now_arg(env: &Env, v: Option<JsUnknown>) -> napi::Result<u64> {
                 ));
             }
             let n = v.coerce_to_number()?.get_double()?;
-            if !n.is_finite() || n < 0.0 || n > 9_007_199_254_740_992.0 {
+            if !(0.0..=MAX_SAFE_INTEGER).contains(&n) {
                 return Err(invalid(
                     env,
                     "now must be a non-negative finite number of seconds",

@@ -1,0 +1,96 @@
+'use strict';
+// One run, one token set, side by side: this package's synchronous Authenticator and Verifier,
+// its Promise-returning authenticate, jose's jwtVerify with a local JWKS (what Backstage uses),
+// and fast-jwt's synchronous verifier. Prints a Markdown table with ratios.
+//
+//   node bench/bench.js [--tokens 1000] [--ops 20000] [--rounds 5]
+
+const jose = require('jose');
+const { createVerifier } = require('fast-jwt');
+const { Authenticator, BackstageAuth, KeyRing, Verifier } = require('..');
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i === -1 ? fallback : Number(process.argv[i + 1]);
+};
+const TOKENS = arg('tokens', 1000);
+const OPS = arg('ops', 20000);
+const ROUNDS = arg('rounds', 5);
+
+async function main() {
+  const { publicKey, privateKey } = await jose.generateKeyPair('ES256', { extractable: true });
+  const jwk = { ...(await jose.exportJWK(publicKey)), kid: 'bench', alg: 'ES256', use: 'sig' };
+  const jwks = { keys: [jwk] };
+  const pem = await jose.exportSPKI(publicKey);
+  const now = Math.floor(Date.now() / 1000);
+  const tokens = [];
+  for (let i = 0; i < TOKENS; i++) {
+    tokens.push(
+      await new jose.SignJWT({ iss: 'http://127.0.0.1/api/auth', sub: `user:default/user-${i}`, aud: 'backstage', iat: now, exp: now + 3600 })
+        .setProtectedHeader({ alg: 'ES256', kid: 'bench', typ: 'vnd.backstage.user' })
+        .sign(privateKey),
+    );
+  }
+
+  // This package: the Backstage authenticator (keys loaded), generic verify, and the async path.
+  const ring = new KeyRing();
+  ring.load('auth', JSON.stringify(jwks));
+  const authenticator = new Authenticator({ pluginId: 'catalog', algorithms: ['ES256'] }, ring);
+  const verifier = new Verifier(JSON.stringify(jwks), {
+    algorithms: ['ES256'],
+    types: ['vnd.backstage.user'],
+    required_claims: ['iat', 'exp', 'sub'],
+  });
+  const backstageAuth = new BackstageAuth({ pluginId: 'catalog', keyRing: ring });
+  // jose as Backstage's UserTokenHandler uses it, with a local JWKS.
+  const localJwks = jose.createLocalJWKSet(jwks);
+  const joseOptions = { algorithms: ['ES256'], typ: 'vnd.backstage.user', requiredClaims: ['iat', 'exp', 'sub'] };
+  // fast-jwt's synchronous verifier (no cache: every token is checked).
+  const fastVerify = createVerifier({ key: pem, algorithms: ['ES256'], cache: false });
+
+  const candidates = [
+    { name: 'backstage-identity Authenticator.authenticateSync', sync: t => authenticator.authenticateSync(t).principal.userEntityRef },
+    { name: 'backstage-identity Verifier.verify (sync)', sync: t => verifier.verify(t).payload.sub },
+    { name: 'backstage-identity BackstageAuth.authenticate (Promise)', async: async t => (await backstageAuth.authenticate(t)).principal.userEntityRef },
+    { name: 'jose 5 jwtVerify + createLocalJWKSet', async: async t => (await jose.jwtVerify(t, localJwks, joseOptions)).payload.sub },
+    { name: 'fast-jwt createVerifier (sync)', sync: t => fastVerify(t).sub },
+  ];
+
+  // Every verifier must accept every token and return its subject.
+  for (const c of candidates) {
+    const sub = c.sync ? c.sync(tokens[7]) : await c.async(tokens[7]);
+    if (sub !== 'user:default/user-7') throw new Error(`${c.name} returned ${sub}`);
+  }
+
+  const samples = new Map(candidates.map(c => [c.name, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const c of candidates) {
+      const start = process.hrtime.bigint();
+      if (c.sync) {
+        for (let i = 0; i < OPS; i++) c.sync(tokens[i % TOKENS]);
+      } else {
+        for (let i = 0; i < OPS; i++) await c.async(tokens[i % TOKENS]);
+      }
+      const ns = Number(process.hrtime.bigint() - start);
+      samples.get(c.name).push((OPS * 1e9) / ns);
+    }
+  }
+  const median = xs => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const rate = new Map(candidates.map(c => [c.name, median(samples.get(c.name))]));
+  const jose_ = rate.get('jose 5 jwtVerify + createLocalJWKSet');
+  const fast = rate.get('fast-jwt createVerifier (sync)');
+
+  console.log(`ES256, ${TOKENS} distinct Backstage user tokens, ${OPS} verifications per round, median of ${ROUNDS} rounds`);
+  console.log(`node ${process.version}, jose ${require('jose/package.json').version}, fast-jwt ${require('fast-jwt/package.json').version}\n`);
+  console.log('| verifier | ops/s | µs/op | vs jose | vs fast-jwt |');
+  console.log('|---|---:|---:|---:|---:|');
+  for (const c of candidates) {
+    const r = rate.get(c.name);
+    console.log(`| ${c.name} | ${Math.round(r)} | ${(1e6 / r).toFixed(1)} | ${(r / jose_).toFixed(2)}x | ${(r / fast).toFixed(2)}x |`);
+  }
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exitCode = 1;
+});
