@@ -7,7 +7,12 @@ cd "$(dirname "$0")/.."
 
 PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
+  if ! "$PYTHON" -m venv .venv; then
+    # Debian's python3 ships venv separately.
+    rm -rf .venv
+    apt-get update -qq && apt-get install -y -qq python3-venv
+    "$PYTHON" -m venv .venv
+  fi
 fi
 export VIRTUAL_ENV="$PWD/.venv"
 export PATH="$VIRTUAL_ENV/bin:$PATH"
