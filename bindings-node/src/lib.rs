@@ -8,7 +8,9 @@
 //!
 //! The IO the core asks for (fetching JWKS documents) lives in the package's `index.js`.
 #![deny(clippy::all)]
-// `unsafe` is used only to read a class instance after an `instanceof` check (see `class_arg`).
+// `unsafe` is used only to read a class instance after an `instanceof` check (see `key_ring_arg`
+// and `key_set_arg`) and to clear an exception thrown by caller code we ran (a getter, a proxy
+// trap, `toJSON`), which is replaced by `ERR_INVALID_ARGUMENT` (`clear_pending_exception`).
 #![deny(unsafe_op_in_unsafe_fn)]
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -17,7 +19,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use backstage_identity as bi;
 use napi::bindgen_prelude::{ClassInstance, FromNapiValue};
-use napi::{Env, JsBuffer, JsObject, JsString, JsUnknown, NapiRaw, Status, ValueType};
+use napi::{Env, JsBuffer, JsFunction, JsObject, JsString, JsUnknown, NapiRaw, Status, ValueType};
 use napi_derive::napi;
 
 // ---------------------------------------------------------------------------------------------
@@ -174,23 +176,47 @@ fn object_arg(env: &Env, v: JsUnknown, what: &str) -> napi::Result<JsObject> {
     v.coerce_to_object()
 }
 
+/// Clears an exception left pending by caller code we ran (a getter or a proxy trap), so that
+/// our own error can be thrown in its place.
+fn clear_pending_exception(env: &Env) {
+    let mut pending = false;
+    // SAFETY: `env` is the env of the current call; both out-pointers are valid locals, and the
+    // cleared exception value is left to the garbage collector.
+    unsafe {
+        napi::sys::napi_is_exception_pending(env.raw(), &mut pending);
+        if pending {
+            let mut exception = std::ptr::null_mut();
+            napi::sys::napi_get_and_clear_last_exception(env.raw(), &mut exception);
+        }
+    }
+}
+
 /// An optional member of an options object (`undefined` and `null` count as absent).
-fn member(obj: &JsObject, name: &str) -> napi::Result<Option<JsUnknown>> {
-    let v: JsUnknown = obj.get_named_property(name)?;
+fn member(env: &Env, obj: &JsObject, name: &str) -> napi::Result<Option<JsUnknown>> {
+    let v: JsUnknown = obj.get_named_property(name).map_err(|_| {
+        clear_pending_exception(env);
+        invalid(env, format!("reading \"{name}\" threw"))
+    })?;
     Ok(if is_absent(&v)? { None } else { Some(v) })
 }
 
-/// A JSON document given as a string, a Buffer, or a plain object (serialized here).
+/// A JSON document given as a string, a Buffer, or an object (serialized with the engine's own
+/// `JSON.stringify`, which refuses cycles, `BigInt`s and runaway nesting with an exception).
 fn json_arg(env: &Env, v: JsUnknown, what: &str) -> napi::Result<Vec<u8>> {
     match v.get_type()? {
         ValueType::String => Ok(string_arg(env, v, what)?.into_bytes()),
         ValueType::Object if v.is_buffer()? => bytes_arg(env, v, what),
         ValueType::Object => {
-            let value: serde_json::Value = env
-                .from_js_value(v)
-                .map_err(|_| invalid(env, format!("{what} must be a JSON-compatible object")))?;
-            serde_json::to_vec(&value)
-                .map_err(|_| invalid(env, format!("{what} must be a JSON-compatible object")))
+            let json: JsObject = env.get_global()?.get_named_property("JSON")?;
+            let stringify: JsFunction = json.get_named_property("stringify")?;
+            let text = stringify.call(Some(&json), &[v]).map_err(|_| {
+                clear_pending_exception(env);
+                invalid(env, format!("{what} cannot be serialized as JSON"))
+            })?;
+            if text.get_type()? != ValueType::String {
+                return Err(invalid(env, format!("{what} cannot be serialized as JSON")));
+            }
+            Ok(string_arg(env, text, what)?.into_bytes())
         }
         _ => Err(invalid(
             env,
@@ -248,7 +274,7 @@ fn key_set_options_arg(env: &Env, v: Option<JsUnknown>) -> napi::Result<bi::KeyS
     if let Some(v) = v {
         if !is_absent(&v)? {
             let obj = object_arg(env, v, "options")?;
-            if let Some(allow) = member(&obj, "allowHmac")? {
+            if let Some(allow) = member(env, &obj, "allowHmac")? {
                 options.allow_hmac = bool_arg(env, allow, "options.allowHmac")?;
             }
         }
@@ -402,20 +428,20 @@ impl KeyRing {
             if let Some(v) = policy {
                 if !is_absent(&v)? {
                     let obj = object_arg(&env, v, "policy")?;
-                    if let Some(v) = member(&obj, "maxAge")? {
+                    if let Some(v) = member(&env, &obj, "maxAge")? {
                         p.max_age = integer_arg(&env, v, "policy.maxAge")?;
                     }
-                    if let Some(v) = member(&obj, "cooldown")? {
+                    if let Some(v) = member(&env, &obj, "cooldown")? {
                         p.cooldown = integer_arg(&env, v, "policy.cooldown")?;
                     }
-                    if let Some(v) = member(&obj, "forcedReloadLimit")? {
+                    if let Some(v) = member(&env, &obj, "forcedReloadLimit")? {
                         p.forced_reload_limit =
                             integer_arg(&env, v, "policy.forcedReloadLimit")? as usize;
                     }
-                    if let Some(v) = member(&obj, "forcedReloadWindow")? {
+                    if let Some(v) = member(&env, &obj, "forcedReloadWindow")? {
                         p.forced_reload_window = integer_arg(&env, v, "policy.forcedReloadWindow")?;
                     }
-                    if let Some(v) = member(&obj, "maxSources")? {
+                    if let Some(v) = member(&env, &obj, "maxSources")? {
                         p.max_sources = integer_arg(&env, v, "policy.maxSources")? as usize;
                     }
                 }
@@ -544,10 +570,10 @@ fn auth_options(
     if let Some(v) = options {
         if !is_absent(&v)? {
             let obj = object_arg(env, v, "options")?;
-            if let Some(v) = member(&obj, "allowLimitedAccess")? {
+            if let Some(v) = member(env, &obj, "allowLimitedAccess")? {
                 allow = bool_arg(env, v, "options.allowLimitedAccess")?;
             }
-            now = member(&obj, "now")?;
+            now = member(env, &obj, "now")?;
         }
     }
     Ok((allow, now_arg(env, now)?))

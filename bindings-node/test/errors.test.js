@@ -127,6 +127,25 @@ test('wrong argument types are ERR_INVALID_ARGUMENT, never a crash', () => {
   assert.throws(() => sourceUrl('auth', 5), invalid);
 });
 
+test('hostile objects (cycles, deep nesting, BigInt, throwing getters, proxies) are refused, not a crash', () => {
+  const invalid = { code: 'ERR_INVALID_ARGUMENT' };
+  const cyclic = { pluginId: 'catalog' };
+  cyclic.self = cyclic;
+  let deep = {};
+  for (let i = 0; i < 100000; i++) deep = { a: deep };
+  assert.throws(() => new Authenticator(cyclic), { ...invalid, message: 'invalid argument: config cannot be serialized as JSON' });
+  assert.throws(() => new Authenticator({ pluginId: 'catalog', backend: deep }), invalid);
+  assert.throws(() => new Authenticator({ pluginId: 'catalog', n: 1n }), invalid);
+  assert.throws(() => new Authenticator({ get pluginId() { throw new Error('getter'); } }), invalid);
+  assert.throws(() => verify(user.token, jwksText, cyclic), invalid);
+  const auth = loaded();
+  const trap = new Proxy({}, { get() { throw new Error('trap'); } });
+  assert.throws(() => auth.authenticateSync(user.token, trap), { ...invalid, message: 'invalid argument: reading "allowLimitedAccess" threw' });
+  assert.throws(() => new KeyRing({ get cooldown() { throw new Error('getter'); } }), invalid);
+  // toJSON is honoured, as JSON.stringify does.
+  assert.equal(new Authenticator({ toJSON: () => ({ pluginId: 'scaffolder' }) }).pluginId, 'scaffolder');
+});
+
 test('invalid configuration and options are the core refusals', () => {
   assert.throws(() => new Authenticator({}), { code: 'ERR_INVALID_CONFIG', message: 'invalid configuration: "pluginId" (a string) is required' });
   assert.throws(() => new Authenticator('{"pluginId":"a","pluginId":"b"}'), { code: 'ERR_INVALID_CONFIG' });
