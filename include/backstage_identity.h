@@ -60,211 +60,6 @@
 #define BI_VERSION_NUMBER ((BI_VERSION_MAJOR * 1000000) + (BI_VERSION_MINOR * 1000) + BI_VERSION_PATCH)
 
 /**
- * Success: the value every fallible `bi_*` function returns when it did its job.
- */
-#define BI_OK 0
-
-/**
- * No token was presented (empty string, or no `Authorization` header).
- */
-#define BI_ERR_TOKEN_MISSING 100
-
-/**
- * The token is longer than the configured maximum.
- */
-#define BI_ERR_TOKEN_TOO_LARGE 101
-
-/**
- * The protected header segment is longer than the configured maximum.
- */
-#define BI_ERR_HEADER_TOO_LARGE 102
-
-/**
- * The token does not have exactly three dot-separated segments.
- */
-#define BI_ERR_JWS_SEGMENTS 103
-
-/**
- * A segment is not strict base64url.
- */
-#define BI_ERR_JWS_BASE64 104
-
-/**
- * The header or the payload is not a UTF-8 JSON object.
- */
-#define BI_ERR_JWS_JSON 105
-
-/**
- * A JSON object in the header or payload names the same member twice.
- */
-#define BI_ERR_JWS_DUPLICATE_MEMBER 106
-
-/**
- * JSON nesting in the header or payload is deeper than allowed.
- */
-#define BI_ERR_JWS_NESTING 107
-
-/**
- * A header member has the wrong type.
- */
-#define BI_ERR_JWS_HEADER_INVALID 108
-
-/**
- * The header carries a `crit` member.
- */
-#define BI_ERR_JWS_CRIT 109
-
-/**
- * The header asks for an unencoded payload (`b64: false`).
- */
-#define BI_ERR_JWS_UNENCODED_PAYLOAD 110
-
-/**
- * The `Authorization` header is not `Bearer <token>`.
- */
-#define BI_ERR_AUTHORIZATION_HEADER 111
-
-/**
- * The header's `alg` is `none`.
- */
-#define BI_ERR_ALG_NONE 200
-
-/**
- * The header's `alg` is not allowed by the verification policy.
- */
-#define BI_ERR_ALG_NOT_ALLOWED 201
-
-/**
- * The header's `alg` is not an implemented algorithm.
- */
-#define BI_ERR_ALG_UNSUPPORTED 202
-
-/**
- * No key of the key set fits the token's `alg` and `kid`.
- */
-#define BI_ERR_JWKS_NO_MATCHING_KEY 203
-
-/**
- * Several keys fit the token's `alg` and `kid`.
- */
-#define BI_ERR_JWKS_MULTIPLE_MATCHING_KEYS 204
-
-/**
- * The JWKS document is not a JSON object with a `keys` array.
- */
-#define BI_ERR_JWKS_INVALID 205
-
-/**
- * The JWKS document has no usable key.
- */
-#define BI_ERR_JWKS_NO_USABLE_KEY 206
-
-/**
- * A single JWK cannot be used.
- */
-#define BI_ERR_JWK_INVALID 207
-
-/**
- * The keys of a source are not loaded and cannot be fetched now.
- */
-#define BI_ERR_KEYS_UNAVAILABLE 208
-
-/**
- * The signature does not verify with the selected key.
- */
-#define BI_ERR_SIGNATURE_INVALID 300
-
-/**
- * The signature has the wrong length for the algorithm.
- */
-#define BI_ERR_SIGNATURE_FORMAT 301
-
-/**
- * A registered claim has the wrong JSON type.
- */
-#define BI_ERR_CLAIM_TYPE 400
-
-/**
- * A required claim is absent.
- */
-#define BI_ERR_CLAIM_MISSING 401
-
-/**
- * `exp` is at or before now.
- */
-#define BI_ERR_TOKEN_EXPIRED 402
-
-/**
- * `nbf` is after now.
- */
-#define BI_ERR_TOKEN_NOT_YET_VALID 403
-
-/**
- * `iat` is after now and the policy rejects future `iat`.
- */
-#define BI_ERR_TOKEN_ISSUED_IN_FUTURE 404
-
-/**
- * `iss` is not one of the configured issuers.
- */
-#define BI_ERR_ISSUER_MISMATCH 405
-
-/**
- * `aud` contains none of the configured audiences.
- */
-#define BI_ERR_AUDIENCE_MISMATCH 406
-
-/**
- * The header's `typ` is not one of the allowed types.
- */
-#define BI_ERR_TYP_MISMATCH 407
-
-/**
- * A limited user token was presented where limited access is not allowed.
- */
-#define BI_ERR_LIMITED_TOKEN_NOT_ALLOWED 500
-
-/**
- * A plugin token's `sub` is not a valid plugin id.
- */
-#define BI_ERR_PLUGIN_SUBJECT_INVALID 501
-
-/**
- * The user token in a plugin token's `obo` claim is not a valid user token.
- */
-#define BI_ERR_OBO_INVALID 502
-
-/**
- * No configured verifier accepts the token.
- */
-#define BI_ERR_TOKEN_NOT_ACCEPTED 503
-
-/**
- * The token's access is restricted to other plugins (HTTP 403).
- */
-#define BI_ERR_ACCESS_RESTRICTED 504
-
-/**
- * The authenticator configuration is invalid.
- */
-#define BI_ERR_INVALID_CONFIG 600
-
-/**
- * The verification options are invalid.
- */
-#define BI_ERR_INVALID_OPTIONS 601
-
-/**
- * An argument is invalid (NULL pointer, not UTF-8, length too large, unknown source).
- */
-#define BI_ERR_INVALID_ARGUMENT 602
-
-/**
- * An internal failure (a caught panic). Never expected.
- */
-#define BI_ERR_INTERNAL 603
-
-/**
  * What a `bi_result` holds.
  */
 enum bi_status
@@ -293,6 +88,189 @@ enum bi_status
 typedef enum bi_status bi_status;
 #else
 typedef uint32_t bi_status;
+#endif // __STDC_VERSION__ >= 202311L
+#endif // __cplusplus
+
+/**
+ * The codes every fallible `bi_*` function returns: `BI_OK` (0) or the core's stable error
+ * number. Numbers never change meaning; `bi_error_code_name` gives a code's stable name.
+ * Functions return them as `uint32_t`.
+ */
+enum bi_code
+#if defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+  : uint32_t
+#endif // defined(__cplusplus) || __STDC_VERSION__ >= 202311L
+ {
+  /**
+   * Success: the value every fallible `bi_*` function returns when it did its job.
+   */
+  BI_OK = 0,
+  /**
+   * No token was presented (empty string, or no `Authorization` header).
+   */
+  BI_ERR_TOKEN_MISSING = 100,
+  /**
+   * The token is longer than the configured maximum.
+   */
+  BI_ERR_TOKEN_TOO_LARGE = 101,
+  /**
+   * The protected header segment is longer than the configured maximum.
+   */
+  BI_ERR_HEADER_TOO_LARGE = 102,
+  /**
+   * The token does not have exactly three dot-separated segments.
+   */
+  BI_ERR_JWS_SEGMENTS = 103,
+  /**
+   * A segment is not strict base64url.
+   */
+  BI_ERR_JWS_BASE64 = 104,
+  /**
+   * The header or the payload is not a UTF-8 JSON object.
+   */
+  BI_ERR_JWS_JSON = 105,
+  /**
+   * A JSON object in the header or payload names the same member twice.
+   */
+  BI_ERR_JWS_DUPLICATE_MEMBER = 106,
+  /**
+   * JSON nesting in the header or payload is deeper than allowed.
+   */
+  BI_ERR_JWS_NESTING = 107,
+  /**
+   * A header member has the wrong type.
+   */
+  BI_ERR_JWS_HEADER_INVALID = 108,
+  /**
+   * The header carries a `crit` member.
+   */
+  BI_ERR_JWS_CRIT = 109,
+  /**
+   * The header asks for an unencoded payload (`b64: false`).
+   */
+  BI_ERR_JWS_UNENCODED_PAYLOAD = 110,
+  /**
+   * The `Authorization` header is not `Bearer <token>`.
+   */
+  BI_ERR_AUTHORIZATION_HEADER = 111,
+  /**
+   * The header's `alg` is `none`.
+   */
+  BI_ERR_ALG_NONE = 200,
+  /**
+   * The header's `alg` is not allowed by the verification policy.
+   */
+  BI_ERR_ALG_NOT_ALLOWED = 201,
+  /**
+   * The header's `alg` is not an implemented algorithm.
+   */
+  BI_ERR_ALG_UNSUPPORTED = 202,
+  /**
+   * No key of the key set fits the token's `alg` and `kid`.
+   */
+  BI_ERR_JWKS_NO_MATCHING_KEY = 203,
+  /**
+   * Several keys fit the token's `alg` and `kid`.
+   */
+  BI_ERR_JWKS_MULTIPLE_MATCHING_KEYS = 204,
+  /**
+   * The JWKS document is not a JSON object with a `keys` array.
+   */
+  BI_ERR_JWKS_INVALID = 205,
+  /**
+   * The JWKS document has no usable key.
+   */
+  BI_ERR_JWKS_NO_USABLE_KEY = 206,
+  /**
+   * A single JWK cannot be used.
+   */
+  BI_ERR_JWK_INVALID = 207,
+  /**
+   * The keys of a source are not loaded and cannot be fetched now.
+   */
+  BI_ERR_KEYS_UNAVAILABLE = 208,
+  /**
+   * The signature does not verify with the selected key.
+   */
+  BI_ERR_SIGNATURE_INVALID = 300,
+  /**
+   * The signature has the wrong length for the algorithm.
+   */
+  BI_ERR_SIGNATURE_FORMAT = 301,
+  /**
+   * A registered claim has the wrong JSON type.
+   */
+  BI_ERR_CLAIM_TYPE = 400,
+  /**
+   * A required claim is absent.
+   */
+  BI_ERR_CLAIM_MISSING = 401,
+  /**
+   * `exp` is at or before now.
+   */
+  BI_ERR_TOKEN_EXPIRED = 402,
+  /**
+   * `nbf` is after now.
+   */
+  BI_ERR_TOKEN_NOT_YET_VALID = 403,
+  /**
+   * `iat` is after now and the policy rejects future `iat`.
+   */
+  BI_ERR_TOKEN_ISSUED_IN_FUTURE = 404,
+  /**
+   * `iss` is not one of the configured issuers.
+   */
+  BI_ERR_ISSUER_MISMATCH = 405,
+  /**
+   * `aud` contains none of the configured audiences.
+   */
+  BI_ERR_AUDIENCE_MISMATCH = 406,
+  /**
+   * The header's `typ` is not one of the allowed types.
+   */
+  BI_ERR_TYP_MISMATCH = 407,
+  /**
+   * A limited user token was presented where limited access is not allowed.
+   */
+  BI_ERR_LIMITED_TOKEN_NOT_ALLOWED = 500,
+  /**
+   * A plugin token's `sub` is not a valid plugin id.
+   */
+  BI_ERR_PLUGIN_SUBJECT_INVALID = 501,
+  /**
+   * The user token in a plugin token's `obo` claim is not a valid user token.
+   */
+  BI_ERR_OBO_INVALID = 502,
+  /**
+   * No configured verifier accepts the token.
+   */
+  BI_ERR_TOKEN_NOT_ACCEPTED = 503,
+  /**
+   * The token's access is restricted to other plugins (HTTP 403).
+   */
+  BI_ERR_ACCESS_RESTRICTED = 504,
+  /**
+   * The authenticator configuration is invalid.
+   */
+  BI_ERR_INVALID_CONFIG = 600,
+  /**
+   * The verification options are invalid.
+   */
+  BI_ERR_INVALID_OPTIONS = 601,
+  /**
+   * An argument is invalid (NULL pointer, not UTF-8, length too large, unknown source).
+   */
+  BI_ERR_INVALID_ARGUMENT = 602,
+  /**
+   * An internal failure (a caught panic). Never expected.
+   */
+  BI_ERR_INTERNAL = 603,
+};
+#ifndef __cplusplus
+#if __STDC_VERSION__ >= 202311L
+typedef enum bi_code bi_code;
+#else
+typedef uint32_t bi_code;
 #endif // __STDC_VERSION__ >= 202311L
 #endif // __cplusplus
 

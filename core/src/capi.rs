@@ -28,88 +28,99 @@ use crate::{
     VerifyOptions,
 };
 
-/// Success: the value every fallible `bi_*` function returns when it did its job.
-pub const BI_OK: u32 = 0;
-/// No token was presented (empty string, or no `Authorization` header).
-pub const BI_ERR_TOKEN_MISSING: u32 = 100;
-/// The token is longer than the configured maximum.
-pub const BI_ERR_TOKEN_TOO_LARGE: u32 = 101;
-/// The protected header segment is longer than the configured maximum.
-pub const BI_ERR_HEADER_TOO_LARGE: u32 = 102;
-/// The token does not have exactly three dot-separated segments.
-pub const BI_ERR_JWS_SEGMENTS: u32 = 103;
-/// A segment is not strict base64url.
-pub const BI_ERR_JWS_BASE64: u32 = 104;
-/// The header or the payload is not a UTF-8 JSON object.
-pub const BI_ERR_JWS_JSON: u32 = 105;
-/// A JSON object in the header or payload names the same member twice.
-pub const BI_ERR_JWS_DUPLICATE_MEMBER: u32 = 106;
-/// JSON nesting in the header or payload is deeper than allowed.
-pub const BI_ERR_JWS_NESTING: u32 = 107;
-/// A header member has the wrong type.
-pub const BI_ERR_JWS_HEADER_INVALID: u32 = 108;
-/// The header carries a `crit` member.
-pub const BI_ERR_JWS_CRIT: u32 = 109;
-/// The header asks for an unencoded payload (`b64: false`).
-pub const BI_ERR_JWS_UNENCODED_PAYLOAD: u32 = 110;
-/// The `Authorization` header is not `Bearer <token>`.
-pub const BI_ERR_AUTHORIZATION_HEADER: u32 = 111;
-/// The header's `alg` is `none`.
-pub const BI_ERR_ALG_NONE: u32 = 200;
-/// The header's `alg` is not allowed by the verification policy.
-pub const BI_ERR_ALG_NOT_ALLOWED: u32 = 201;
-/// The header's `alg` is not an implemented algorithm.
-pub const BI_ERR_ALG_UNSUPPORTED: u32 = 202;
-/// No key of the key set fits the token's `alg` and `kid`.
-pub const BI_ERR_JWKS_NO_MATCHING_KEY: u32 = 203;
-/// Several keys fit the token's `alg` and `kid`.
-pub const BI_ERR_JWKS_MULTIPLE_MATCHING_KEYS: u32 = 204;
-/// The JWKS document is not a JSON object with a `keys` array.
-pub const BI_ERR_JWKS_INVALID: u32 = 205;
-/// The JWKS document has no usable key.
-pub const BI_ERR_JWKS_NO_USABLE_KEY: u32 = 206;
-/// A single JWK cannot be used.
-pub const BI_ERR_JWK_INVALID: u32 = 207;
-/// The keys of a source are not loaded and cannot be fetched now.
-pub const BI_ERR_KEYS_UNAVAILABLE: u32 = 208;
-/// The signature does not verify with the selected key.
-pub const BI_ERR_SIGNATURE_INVALID: u32 = 300;
-/// The signature has the wrong length for the algorithm.
-pub const BI_ERR_SIGNATURE_FORMAT: u32 = 301;
-/// A registered claim has the wrong JSON type.
-pub const BI_ERR_CLAIM_TYPE: u32 = 400;
-/// A required claim is absent.
-pub const BI_ERR_CLAIM_MISSING: u32 = 401;
-/// `exp` is at or before now.
-pub const BI_ERR_TOKEN_EXPIRED: u32 = 402;
-/// `nbf` is after now.
-pub const BI_ERR_TOKEN_NOT_YET_VALID: u32 = 403;
-/// `iat` is after now and the policy rejects future `iat`.
-pub const BI_ERR_TOKEN_ISSUED_IN_FUTURE: u32 = 404;
-/// `iss` is not one of the configured issuers.
-pub const BI_ERR_ISSUER_MISMATCH: u32 = 405;
-/// `aud` contains none of the configured audiences.
-pub const BI_ERR_AUDIENCE_MISMATCH: u32 = 406;
-/// The header's `typ` is not one of the allowed types.
-pub const BI_ERR_TYP_MISMATCH: u32 = 407;
-/// A limited user token was presented where limited access is not allowed.
-pub const BI_ERR_LIMITED_TOKEN_NOT_ALLOWED: u32 = 500;
-/// A plugin token's `sub` is not a valid plugin id.
-pub const BI_ERR_PLUGIN_SUBJECT_INVALID: u32 = 501;
-/// The user token in a plugin token's `obo` claim is not a valid user token.
-pub const BI_ERR_OBO_INVALID: u32 = 502;
-/// No configured verifier accepts the token.
-pub const BI_ERR_TOKEN_NOT_ACCEPTED: u32 = 503;
-/// The token's access is restricted to other plugins (HTTP 403).
-pub const BI_ERR_ACCESS_RESTRICTED: u32 = 504;
-/// The authenticator configuration is invalid.
-pub const BI_ERR_INVALID_CONFIG: u32 = 600;
-/// The verification options are invalid.
-pub const BI_ERR_INVALID_OPTIONS: u32 = 601;
-/// An argument is invalid (NULL pointer, not UTF-8, length too large, unknown source).
-pub const BI_ERR_INVALID_ARGUMENT: u32 = 602;
-/// An internal failure (a caught panic). Never expected.
-pub const BI_ERR_INTERNAL: u32 = 603;
+/// The codes every fallible `bi_*` function returns: `BI_OK` (0) or the core's stable error
+/// number. Numbers never change meaning; `bi_error_code_name` gives a code's stable name.
+/// Functions return them as `uint32_t`.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum bi_code {
+    /// Success: the value every fallible `bi_*` function returns when it did its job.
+    BI_OK = 0,
+    /// No token was presented (empty string, or no `Authorization` header).
+    BI_ERR_TOKEN_MISSING = 100,
+    /// The token is longer than the configured maximum.
+    BI_ERR_TOKEN_TOO_LARGE = 101,
+    /// The protected header segment is longer than the configured maximum.
+    BI_ERR_HEADER_TOO_LARGE = 102,
+    /// The token does not have exactly three dot-separated segments.
+    BI_ERR_JWS_SEGMENTS = 103,
+    /// A segment is not strict base64url.
+    BI_ERR_JWS_BASE64 = 104,
+    /// The header or the payload is not a UTF-8 JSON object.
+    BI_ERR_JWS_JSON = 105,
+    /// A JSON object in the header or payload names the same member twice.
+    BI_ERR_JWS_DUPLICATE_MEMBER = 106,
+    /// JSON nesting in the header or payload is deeper than allowed.
+    BI_ERR_JWS_NESTING = 107,
+    /// A header member has the wrong type.
+    BI_ERR_JWS_HEADER_INVALID = 108,
+    /// The header carries a `crit` member.
+    BI_ERR_JWS_CRIT = 109,
+    /// The header asks for an unencoded payload (`b64: false`).
+    BI_ERR_JWS_UNENCODED_PAYLOAD = 110,
+    /// The `Authorization` header is not `Bearer <token>`.
+    BI_ERR_AUTHORIZATION_HEADER = 111,
+    /// The header's `alg` is `none`.
+    BI_ERR_ALG_NONE = 200,
+    /// The header's `alg` is not allowed by the verification policy.
+    BI_ERR_ALG_NOT_ALLOWED = 201,
+    /// The header's `alg` is not an implemented algorithm.
+    BI_ERR_ALG_UNSUPPORTED = 202,
+    /// No key of the key set fits the token's `alg` and `kid`.
+    BI_ERR_JWKS_NO_MATCHING_KEY = 203,
+    /// Several keys fit the token's `alg` and `kid`.
+    BI_ERR_JWKS_MULTIPLE_MATCHING_KEYS = 204,
+    /// The JWKS document is not a JSON object with a `keys` array.
+    BI_ERR_JWKS_INVALID = 205,
+    /// The JWKS document has no usable key.
+    BI_ERR_JWKS_NO_USABLE_KEY = 206,
+    /// A single JWK cannot be used.
+    BI_ERR_JWK_INVALID = 207,
+    /// The keys of a source are not loaded and cannot be fetched now.
+    BI_ERR_KEYS_UNAVAILABLE = 208,
+    /// The signature does not verify with the selected key.
+    BI_ERR_SIGNATURE_INVALID = 300,
+    /// The signature has the wrong length for the algorithm.
+    BI_ERR_SIGNATURE_FORMAT = 301,
+    /// A registered claim has the wrong JSON type.
+    BI_ERR_CLAIM_TYPE = 400,
+    /// A required claim is absent.
+    BI_ERR_CLAIM_MISSING = 401,
+    /// `exp` is at or before now.
+    BI_ERR_TOKEN_EXPIRED = 402,
+    /// `nbf` is after now.
+    BI_ERR_TOKEN_NOT_YET_VALID = 403,
+    /// `iat` is after now and the policy rejects future `iat`.
+    BI_ERR_TOKEN_ISSUED_IN_FUTURE = 404,
+    /// `iss` is not one of the configured issuers.
+    BI_ERR_ISSUER_MISMATCH = 405,
+    /// `aud` contains none of the configured audiences.
+    BI_ERR_AUDIENCE_MISMATCH = 406,
+    /// The header's `typ` is not one of the allowed types.
+    BI_ERR_TYP_MISMATCH = 407,
+    /// A limited user token was presented where limited access is not allowed.
+    BI_ERR_LIMITED_TOKEN_NOT_ALLOWED = 500,
+    /// A plugin token's `sub` is not a valid plugin id.
+    BI_ERR_PLUGIN_SUBJECT_INVALID = 501,
+    /// The user token in a plugin token's `obo` claim is not a valid user token.
+    BI_ERR_OBO_INVALID = 502,
+    /// No configured verifier accepts the token.
+    BI_ERR_TOKEN_NOT_ACCEPTED = 503,
+    /// The token's access is restricted to other plugins (HTTP 403).
+    BI_ERR_ACCESS_RESTRICTED = 504,
+    /// The authenticator configuration is invalid.
+    BI_ERR_INVALID_CONFIG = 600,
+    /// The verification options are invalid.
+    BI_ERR_INVALID_OPTIONS = 601,
+    /// An argument is invalid (NULL pointer, not UTF-8, length too large, unknown source).
+    BI_ERR_INVALID_ARGUMENT = 602,
+    /// An internal failure (a caught panic). Never expected.
+    BI_ERR_INTERNAL = 603,
+}
+
+const BI_OK: u32 = bi_code::BI_OK as u32;
+const BI_ERR_INVALID_ARGUMENT: u32 = bi_code::BI_ERR_INVALID_ARGUMENT as u32;
+const BI_ERR_INTERNAL: u32 = bi_code::BI_ERR_INTERNAL as u32;
 
 /// What a `bi_result` holds.
 #[repr(u32)]
@@ -117,13 +128,13 @@ pub const BI_ERR_INTERNAL: u32 = 603;
 pub enum bi_status {
     /// The operation succeeded: the token is authenticated or verified, the JWKS is loaded, the
     /// handle is created.
-    Ok = 0,
+    BI_STATUS_OK = 0,
     /// `bi_authenticator_authenticate*` needs a JWKS first: fetch the source named by
     /// `bi_result_fetch_*`, hand the bytes to `bi_key_ring_load` (or call
     /// `bi_key_ring_fetch_failed`), then authenticate again.
-    FetchKeys = 1,
+    BI_STATUS_FETCH_KEYS = 1,
     /// The operation failed: see `bi_result_code` and `bi_result_message`.
-    Error = 2,
+    BI_STATUS_ERROR = 2,
 }
 
 /// The refresh policy of a key ring (`bi_key_ring_new_with_policy`). Start from
@@ -860,11 +871,11 @@ pub unsafe extern "C" fn bi_result_free(result: *mut bi_result) {
 /// `result` is NULL or live.
 #[no_mangle]
 pub unsafe extern "C" fn bi_result_status(result: *const bi_result) -> bi_status {
-    guard(bi_status::Error, || {
+    guard(bi_status::BI_STATUS_ERROR, || {
         match unsafe { result.as_ref() }.map(|r| &r.payload) {
-            None | Some(Payload::Failed(_)) => bi_status::Error,
-            Some(Payload::Fetch(_)) => bi_status::FetchKeys,
-            Some(_) => bi_status::Ok,
+            None | Some(Payload::Failed(_)) => bi_status::BI_STATUS_ERROR,
+            Some(Payload::Fetch(_)) => bi_status::BI_STATUS_FETCH_KEYS,
+            Some(_) => bi_status::BI_STATUS_OK,
         }
     })
 }
@@ -1339,23 +1350,31 @@ mod tests {
         })
     }
 
+    /// `  NAME = VALUE,` enumerator lines of the committed header.
+    fn enumerator(name: &str) -> Option<String> {
+        HEADER.lines().find_map(|l| {
+            let rest = l.trim_start().strip_prefix(name)?.strip_prefix(" = ")?;
+            Some(rest.strip_suffix(',')?.to_owned())
+        })
+    }
+
     #[test]
     fn header_codes_match_the_core() {
         for &code in ErrorCode::ALL {
             let name = format!("BI_{}", code.as_str());
-            assert_eq!(define(&name), Some(code.number().to_string()), "{name}");
+            assert_eq!(enumerator(&name), Some(code.number().to_string()), "{name}");
             assert_eq!(cstr(bi_error_code_name(code.number())), code.as_str());
             assert_eq!(
                 cstr(bi_error_code_family(code.number())),
                 code.family().as_str()
             );
         }
-        let defined = HEADER
+        let listed = HEADER
             .lines()
-            .filter(|l| l.starts_with("#define BI_ERR_"))
+            .filter(|l| l.trim_start().starts_with("BI_ERR_"))
             .count();
-        assert_eq!(defined, ErrorCode::ALL.len());
-        assert_eq!(define("BI_OK").as_deref(), Some("0"));
+        assert_eq!(listed, ErrorCode::ALL.len());
+        assert_eq!(enumerator("BI_OK").as_deref(), Some("0"));
         assert_eq!(cstr(bi_error_code_name(0)), "OK");
         assert!(bi_error_code_name(1).is_null());
         assert!(bi_error_code_family(0).is_null());
@@ -1418,7 +1437,7 @@ mod tests {
         let code = unsafe { respond(&mut out, || panic!("boom")) };
         assert_eq!(code, BI_ERR_INTERNAL);
         assert_eq!(unsafe { bi_result_code(out) }, BI_ERR_INTERNAL);
-        assert_eq!(unsafe { bi_result_status(out) }, bi_status::Error);
+        assert_eq!(unsafe { bi_result_status(out) }, bi_status::BI_STATUS_ERROR);
         assert_eq!(
             cstr(unsafe { bi_result_message(out, ptr::null_mut()) }),
             "internal error"
