@@ -54,11 +54,11 @@ if ((${#missing[@]})); then
   apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \
     || { echo "FAIL cannot install ${missing[*]}"; exit 1; }
 fi
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 if [[ "$(cbindgen --version 2>/dev/null)" != "cbindgen $CBINDGEN_VERSION" ]]; then
   echo "installing cbindgen $CBINDGEN_VERSION"
   cargo install cbindgen --version "$CBINDGEN_VERSION" --locked --quiet || { echo "FAIL cannot install cbindgen"; exit 1; }
 fi
-export PATH="$HOME/.cargo/bin:$PATH"
 
 # --- The header --------------------------------------------------------------------------------
 tmp="$(mktemp)"
