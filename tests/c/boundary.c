@@ -103,13 +103,13 @@ static void test_version_and_codes(void) {
   CHECK(bi_error_code_family(UINT32_MAX) == NULL, "UINT32_MAX is not a code");
 }
 
+/* Every _free accepts NULL: a crash here fails the program (and its sanitizer/valgrind run). */
 static void test_free_null(void) {
   bi_key_ring_free(NULL);
   bi_authenticator_free(NULL);
   bi_key_set_free(NULL);
   bi_verify_options_free(NULL);
   bi_result_free(NULL);
-  CHECK(1, "every _free accepts NULL");
 }
 
 static void test_null_result_accessors(void) {
