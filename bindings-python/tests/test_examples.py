@@ -31,3 +31,19 @@ def test_public_names() -> None:
     version = re.search(r'^version = "([^"]+)"', workspace, re.MULTILINE)
     assert version is not None and bi.__version__ == version.group(1)
     assert bi.MAX_JWKS_BYTES == 1 << 20
+
+
+def test_readme_fastapi_example_protects_its_route() -> None:
+    from fastapi.testclient import TestClient
+
+    readme = (EXAMPLES.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Protect a FastAPI route", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    assert len(code.strip().splitlines()) == 10
+    namespace: dict[str, object] = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    client = TestClient(namespace["app"])  # type: ignore[arg-type]
+    response = client.get("/whoami")
+    assert (response.status_code, response.json()) == (401, {"detail": "Unauthorized"})
+    response = client.get("/whoami", headers={"Authorization": "Bearer not-a-token"})
+    assert (response.status_code, response.json()) == (401, {"detail": "Unauthorized"})
