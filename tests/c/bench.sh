@@ -4,12 +4,12 @@
 # (core/examples/capi_bench.rs), in one run: ROUNDS alternating rounds of each, median of each
 # side, and the ratio C / Rust (target: >= 0.95).
 #
-#   bash tests/c/bench.sh [iterations per round, default 20000] [rounds, default 5]
+#   bash tests/c/bench.sh [iterations per round, default 20000] [rounds, default 7]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 iterations="${1:-20000}"
-rounds="${2:-5}"
+rounds="${2:-7}"
 build="$root/tests/c/build"
 mkdir -p "$build"
 [[ -f /usr/include/cjson/cJSON.h ]] || { apt-get update -qq && apt-get install -y -qq libcjson-dev >/dev/null; }
