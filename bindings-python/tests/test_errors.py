@@ -206,3 +206,18 @@ def test_missing_and_bad_headers() -> None:
     with pytest.raises(bi.MalformedTokenError) as basic:
         auth.authenticate_header("Basic abc", key_ring=bi.KeyRing())
     assert basic.value.code == "ERR_AUTHORIZATION_HEADER"
+
+
+def test_exceptions_survive_pickling() -> None:
+    import pickle
+
+    e = _raise("a.b")
+    copy = pickle.loads(pickle.dumps(e))
+    assert (type(copy), str(copy), copy.code, copy.number, copy.family, copy.status) == (
+        bi.MalformedTokenError,
+        str(e),
+        "ERR_JWS_SEGMENTS",
+        103,
+        "malformed",
+        401,
+    )

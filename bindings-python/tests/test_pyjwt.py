@@ -175,3 +175,21 @@ def test_skipped_keys_are_reported() -> None:
     assert (skipped.index, skipped.kid, skipped.code) == (1, "tiny", "ERR_JWK_INVALID")
     report = bi.KeyRing().load("auth", doc, now=NOW)
     assert report.keys == 1 and [s.kid for s in report.skipped] == ["tiny"]
+
+
+def test_claims_keep_python_json_types() -> None:
+    signer = Signer("ES256")
+    token = signer.sign({"sub": "x", "exp": NOW + 10, "big": 2**70, "pi": 3.25, "nested": {"a": [1, None, True]}})
+    claims = bi.verify(token, jwks(signer), now=NOW).claims
+    assert claims == {"sub": "x", "exp": NOW + 10, "big": 2**70, "pi": 3.25, "nested": {"a": [1, None, True]}}
+    assert type(claims["big"]) is int
+
+
+def test_expires_at_beyond_datetime_range_is_clamped() -> None:
+    signer = Signer("ES256")
+    utc = datetime.timezone.utc
+    far = bi.verify(signer.sign({"sub": "x", "exp": 10**20}), jwks(signer), now=NOW)
+    assert far.expires_at == datetime.datetime.max.replace(tzinfo=utc)
+    fractional = bi.verify(signer.sign({"sub": "x", "exp": NOW + 0.5}), jwks(signer), now=NOW)
+    assert fractional.expires_at == datetime.datetime.fromtimestamp(NOW, tz=utc) + datetime.timedelta(seconds=0.5)
+    assert bi.verify(signer.sign({"sub": "x"}), jwks(signer), {"require_exp": False}, NOW).expires_at is None
