@@ -8,6 +8,6 @@ if [ ! -x .venv/bin/python ]; then
 fi
 export VIRTUAL_ENV="$PWD/.venv"
 export PATH="$VIRTUAL_ENV/bin:$PATH"
-python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt -c constraints-test.txt
 maturin develop --release --quiet
 python scripts/bench.py

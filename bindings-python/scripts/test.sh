@@ -16,7 +16,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 export VIRTUAL_ENV="$PWD/.venv"
 export PATH="$VIRTUAL_ENV/bin:$PATH"
-python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt
+python -m pip install --quiet --disable-pip-version-check -r requirements-test.txt -c constraints-test.txt
 
 echo "--- maturin develop (debug build into .venv)"
 maturin develop --quiet
