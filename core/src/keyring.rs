@@ -63,16 +63,17 @@ impl Source {
         self.to_string()
     }
 
-    /// Parses the text form of [`Source::key`].
+    /// Parses the text form of [`Source::key`]; an empty plugin id or URL is not a source.
     pub fn parse(text: &str) -> Option<Source> {
         if text == "auth" {
-            Some(Source::Auth)
-        } else if let Some(id) = text.strip_prefix("plugin:") {
-            Some(Source::Plugin(id.to_owned()))
-        } else {
-            text.strip_prefix("external:")
-                .map(|u| Source::External(u.to_owned()))
+            return Some(Source::Auth);
         }
+        if let Some(id) = text.strip_prefix("plugin:") {
+            return (!id.is_empty()).then(|| Source::Plugin(id.to_owned()));
+        }
+        text.strip_prefix("external:")
+            .filter(|url| !url.is_empty())
+            .map(|url| Source::External(url.to_owned()))
     }
 }
 
@@ -537,6 +538,8 @@ mod tests {
             assert_eq!(Source::parse(&s.key()), Some(s.clone()));
         }
         assert_eq!(Source::parse("nope"), None);
+        assert_eq!(Source::parse("plugin:"), None);
+        assert_eq!(Source::parse("external:"), None);
         assert_eq!(
             Source::Plugin("catalog".into()).url("http://h/api/catalog/"),
             "http://h/api/catalog/.backstage/auth/v1/jwks.json"

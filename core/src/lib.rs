@@ -55,12 +55,15 @@ mod verify;
 pub mod capi;
 
 pub use authenticate::{
-    bearer_token, Authenticator, Credentials, Outcome, Principal, TokenKind, TYP_LIMITED_USER, TYP_PLUGIN,
-    TYP_USER,
+    bearer_token, Authenticator, Credentials, Outcome, Principal, TokenKind, TYP_LIMITED_USER,
+    TYP_PLUGIN, TYP_USER,
 };
 pub use config::{AccessRestrictions, AuthConfig, MIN_STATIC_TOKEN_LEN};
 pub use error::{Error, ErrorCode, ErrorFamily, Segment};
 pub use keyring::{FetchReason, KeyRequest, KeyRing, LoadReport, RefreshPolicy, Source};
-pub use keys::{Algorithm, Key, KeySet, KeySetOptions, SkippedKey, MAX_JWKS_BYTES, MAX_JWKS_KEYS, MIN_HMAC_SECRET_BYTES};
+pub use keys::{
+    Algorithm, Key, KeySet, KeySetOptions, SkippedKey, MAX_JWKS_BYTES, MAX_JWKS_KEYS,
+    MIN_HMAC_SECRET_BYTES,
+};
 pub use token::{Audience, Claims, Header, Limits};
 pub use verify::{verify, Verified, VerifyOptions};
