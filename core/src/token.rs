@@ -39,6 +39,14 @@ pub struct Header {
     pub kid: Option<String>,
     /// `typ`, if present.
     pub typ: Option<String>,
+    json: String,
+}
+
+impl Header {
+    /// The header exactly as decoded: a JSON object with unique member names.
+    pub fn json(&self) -> &str {
+        &self.json
+    }
 }
 
 /// The `aud` claim: a string or an array of strings.
@@ -183,7 +191,7 @@ pub(crate) fn decode<'t>(token: &'t str, limits: &Limits) -> Result<Decoded<'t>,
     let header_bytes = decode_base64url(h, Segment::Header)?;
     let payload_bytes = decode_base64url(p, Segment::Payload)?;
     let signature = decode_base64url(s, Segment::Signature)?;
-    let header = parse_header(&header_bytes, limits.max_json_depth)?;
+    let header = parse_header(header_bytes, limits.max_json_depth)?;
     let claims = parse_claims(payload_bytes, limits.max_json_depth)?;
     Ok(Decoded {
         header,
@@ -235,15 +243,21 @@ impl Members for HeaderMembers {
     }
 }
 
-fn parse_header(bytes: &[u8], max_depth: usize) -> Result<Header, Error> {
+fn parse_header(bytes: Vec<u8>, max_depth: usize) -> Result<Header, Error> {
     let mut m = HeaderMembers::default();
-    json::parse_object(bytes, max_depth, &mut m)
+    json::parse_object(&bytes, max_depth, &mut m)
         .map_err(|e| json_error(e, Segment::Header, max_depth))?;
     Ok(Header {
         alg: m.alg.ok_or(Error::HeaderInvalid { member: "alg" })?,
         kid: m.kid,
         typ: m.typ,
+        json: utf8(bytes, Segment::Header)?,
     })
+}
+
+/// The bytes `json::parse_object` accepted, which are therefore UTF-8.
+fn utf8(bytes: Vec<u8>, segment: Segment) -> Result<String, Error> {
+    String::from_utf8(bytes).map_err(|_| Error::Json { segment })
 }
 
 #[derive(Default)]
@@ -308,10 +322,7 @@ fn parse_claims(bytes: Vec<u8>, max_depth: usize) -> Result<Claims, Error> {
     let mut m = ClaimMembers::default();
     json::parse_object(&bytes, max_depth, &mut m)
         .map_err(|e| json_error(e, Segment::Payload, max_depth))?;
-    // parse_object accepted the bytes, so they are UTF-8.
-    let json = String::from_utf8(bytes).map_err(|_| Error::Json {
-        segment: Segment::Payload,
-    })?;
+    let json = utf8(bytes, Segment::Payload)?;
     Ok(Claims {
         iss: m.iss,
         sub: m.sub,
@@ -352,6 +363,10 @@ mod tests {
         assert_eq!(d.header.alg, "ES256");
         assert_eq!(d.header.kid.as_deref(), Some("k1"));
         assert_eq!(d.header.typ.as_deref(), Some("vnd.backstage.user"));
+        assert_eq!(
+            d.header.json(),
+            r#"{"typ":"vnd.backstage.user","alg":"ES256","kid":"k1"}"#
+        );
         assert_eq!(d.claims.sub.as_deref(), Some("user:default/a"));
         assert_eq!(d.claims.aud, Some(Audience::One("backstage".into())));
         assert_eq!(d.claims.exp, Some(2.5));

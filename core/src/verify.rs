@@ -274,23 +274,26 @@ fn check_claims(
 mod tests {
     use super::*;
 
-    fn claims(payload: &str) -> Claims {
+    fn token(payload: &str) -> String {
         use base64::Engine;
         let e = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
-        let t = format!(
+        format!(
             "{}.{}.",
             e(r#"{"alg":"ES256","typ":"vnd.backstage.user"}"#),
             e(payload)
-        );
-        token::decode(&t, &Limits::default()).unwrap().claims
+        )
+    }
+
+    fn claims(payload: &str) -> Claims {
+        token::decode(&token(payload), &Limits::default())
+            .unwrap()
+            .claims
     }
 
     fn check(payload: &str, options: &VerifyOptions, now: u64) -> Result<(), Error> {
-        let header = Header {
-            alg: "ES256".into(),
-            kid: None,
-            typ: Some("vnd.backstage.user".into()),
-        };
+        let header = token::decode(&token(payload), &Limits::default())
+            .unwrap()
+            .header;
         check_claims(&header, &claims(payload), options, now)
     }
 
