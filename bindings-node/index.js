@@ -208,7 +208,13 @@ function createAuthMiddleware(options) {
         next();
       },
       error => {
-        if (onError) onError(error, req);
+        if (onError) {
+          try {
+            onError(error, req);
+          } catch {
+            // A failing logger must not turn a 401 into an unhandled rejection.
+          }
+        }
         const status = typeof error?.status === 'number' && typeof error?.code === 'string' ? error.status : 500;
         res.statusCode = status;
         res.setHeader('content-type', 'text/plain; charset=utf-8');
