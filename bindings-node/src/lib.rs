@@ -26,8 +26,9 @@ use napi_derive::napi;
 // Errors
 
 /// The JS `name` of an error of `family`: `MalformedError`, `KeyError`, `SignatureError`,
-/// `ClaimsError`, `AuthenticationError`, `NotAllowedError` or `ConfigError`. The last three match
-/// the names `@backstage/errors` uses for 401, 403 and 500 answers.
+/// `ClaimsError`, `AuthenticationError`, `NotAllowedError` or `ConfigError`.
+/// `AuthenticationError` and `NotAllowedError` are the names `@backstage/errors` uses for its
+/// 401 and 403 answers.
 fn family_name(family: bi::ErrorFamily) -> &'static str {
     match family {
         bi::ErrorFamily::Malformed => "MalformedError",
@@ -607,7 +608,7 @@ impl Authenticator {
     }
 
     /// The ring this authenticator reads keys from.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn key_ring(&self) -> KeyRing {
         KeyRing {
             inner: self.ring.clone(),
@@ -615,7 +616,7 @@ impl Authenticator {
     }
 
     /// The receiving plugin's id.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn plugin_id(&self) -> String {
         self.inner.config().plugin_id().to_owned()
     }
@@ -811,13 +812,13 @@ impl KeySet {
     }
 
     /// How many keys are usable.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn size(&self) -> u32 {
         u32::try_from(self.inner.len()).unwrap_or(u32::MAX)
     }
 
     /// The keys that were skipped, with reasons.
-    #[napi(getter)]
+    #[napi(getter, catch_unwind)]
     pub fn skipped(&self) -> Vec<SkippedKey> {
         skipped_keys(self.inner.skipped())
     }
@@ -986,7 +987,7 @@ pub struct ErrorCodeInfo {
 }
 
 /// Every error code of the core, in numeric order.
-#[napi]
+#[napi(catch_unwind)]
 pub fn error_codes() -> Vec<ErrorCodeInfo> {
     bi::ErrorCode::ALL
         .iter()
