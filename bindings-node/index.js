@@ -65,6 +65,9 @@ function credentialsResult(result, token) {
  * JWKS fetching it asks for. See the README for an example.
  */
 class BackstageAuth {
+  /** Fetches in flight for this instance's key ring, by source key (shared with other instances). */
+  #inFlight;
+
   /**
    * @param {import('./index').BackstageAuthOptions} options
    */
@@ -87,7 +90,7 @@ class BackstageAuth {
     /** Counters: JWKS requests sent, and how many of them failed. */
     this.stats = { fetches: 0, failures: 0 };
     if (!inFlightByRing.has(this.keyRing)) inFlightByRing.set(this.keyRing, new Map());
-    this.inFlight = inFlightByRing.get(this.keyRing);
+    this.#inFlight = inFlightByRing.get(this.keyRing);
   }
 
   /** The receiving plugin's id. */
@@ -95,7 +98,7 @@ class BackstageAuth {
     return this.authenticator.pluginId;
   }
 
-  options(opts) {
+  #options(opts) {
     const allowLimitedAccess = opts?.allowLimitedAccess ?? this.allowLimitedAccess;
     const out = {};
     if (allowLimitedAccess !== undefined) out.allowLimitedAccess = allowLimitedAccess;
@@ -110,8 +113,8 @@ class BackstageAuth {
    * @returns {Promise<import('./index').AuthenticationResult>}
    */
   async authenticate(token, opts) {
-    const options = this.options(opts);
-    const result = await this.drive(() => this.authenticator.authenticateSync(token, options), options);
+    const options = this.#options(opts);
+    const result = await this.#drive(() => this.authenticator.authenticateSync(token, options), options);
     return credentialsResult(result, token);
   }
 
@@ -122,17 +125,17 @@ class BackstageAuth {
    * @returns {Promise<import('./index').AuthenticationResult>}
    */
   async authenticateHeader(authorization, opts) {
-    const options = this.options(opts);
-    const result = await this.drive(() => this.authenticator.authenticateHeaderSync(authorization, options), options);
+    const options = this.#options(opts);
+    const result = await this.#drive(() => this.authenticator.authenticateHeaderSync(authorization, options), options);
     return credentialsResult(result, getBearerToken(authorization));
   }
 
   /** Runs the core's refresh protocol: call, fetch what it asks for, load, call again. */
-  async drive(call, options) {
+  async #drive(call, options) {
     for (let round = 0; round < MAX_FETCH_ROUNDS; round++) {
       const result = call();
       if (result.ok) return result;
-      await this.obtain(result.fetch, options.now);
+      await this.#obtain(result.fetch, options.now);
     }
     const result = call();
     if (result.ok) return result;
@@ -149,17 +152,17 @@ class BackstageAuth {
   }
 
   /** Waits for the fetch of `request.source` in flight, or starts it. */
-  obtain(request, now) {
-    const pending = this.inFlight.get(request.source);
+  #obtain(request, now) {
+    const pending = this.#inFlight.get(request.source);
     if (pending) return pending;
     // Not in flight here (or granted to a caller that is gone): fetch it now.
-    const promise = this.fetchAndLoad(request, now).finally(() => this.inFlight.delete(request.source));
-    this.inFlight.set(request.source, promise);
+    const promise = this.#fetchAndLoad(request, now).finally(() => this.#inFlight.delete(request.source));
+    this.#inFlight.set(request.source, promise);
     return promise;
   }
 
   /** One JWKS request; the outcome always reaches the ring (load or fetchFailed). */
-  async fetchAndLoad(request, now) {
+  async #fetchAndLoad(request, now) {
     const at = () => now ?? currentSeconds();
     try {
       let url = request.url;

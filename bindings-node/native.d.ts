@@ -262,7 +262,7 @@ export declare class Authenticator {
    * object or a JSON string; see the README), using `keyRing` (default: a new ring).
    */
   constructor(config: AuthConfig | string, keyRing?: KeyRing)
-  /** The ring this authenticator reads keys from. */
+  /** The ring this authenticator reads keys from (a new handle to the same ring on each read). */
   get keyRing(): KeyRing
   /** The receiving plugin's id. */
   get pluginId(): string

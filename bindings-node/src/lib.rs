@@ -607,7 +607,7 @@ impl Authenticator {
         })
     }
 
-    /// The ring this authenticator reads keys from.
+    /// The ring this authenticator reads keys from (a new handle to the same ring on each read).
     #[napi(getter, catch_unwind)]
     pub fn key_ring(&self) -> KeyRing {
         KeyRing {
