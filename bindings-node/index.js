@@ -100,6 +100,8 @@ class BackstageAuth {
 
   #options(opts) {
     const allowLimitedAccess = opts?.allowLimitedAccess ?? this.allowLimitedAccess;
+    // No options object at all when nothing is set: the native side then reads no properties.
+    if (allowLimitedAccess === undefined && opts?.now === undefined) return undefined;
     const out = {};
     if (allowLimitedAccess !== undefined) out.allowLimitedAccess = allowLimitedAccess;
     if (opts?.now !== undefined) out.now = opts.now;
@@ -135,12 +137,12 @@ class BackstageAuth {
     for (let round = 0; round < MAX_FETCH_ROUNDS; round++) {
       const result = call();
       if (result.ok) return result;
-      await this.#obtain(result.fetch, options.now);
+      await this.#obtain(result.fetch, options?.now);
     }
     const result = call();
     if (result.ok) return result;
     // The policy settles long before this; record a failure so the core answers with its error.
-    this.keyRing.fetchFailed(result.fetch.source, options.now);
+    this.keyRing.fetchFailed(result.fetch.source, options?.now);
     const last = call();
     if (last.ok) return last;
     const error = new Error(`the keys of ${result.fetch.source} are not loaded and cannot be fetched now`);
