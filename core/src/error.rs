@@ -414,9 +414,16 @@ impl Error {
         self.code().family()
     }
 
+    /// The HTTP status a Backstage backend answers with ([`ErrorCode::http_status`]).
+    pub fn http_status(&self) -> u16 {
+        self.code().http_status()
+    }
+}
+
+impl ErrorCode {
     /// The HTTP status a Backstage backend answers with: 403 for [`ErrorFamily::NotAllowed`],
     /// 500 for [`ErrorFamily::Config`], 401 for everything else.
-    pub fn http_status(&self) -> u16 {
+    pub fn http_status(self) -> u16 {
         match self.family() {
             ErrorFamily::NotAllowed => 403,
             ErrorFamily::Config => 500,
@@ -656,5 +663,7 @@ mod tests {
             403
         );
         assert_eq!(Error::Expired.http_status(), 401);
+        assert_eq!(ErrorCode::InvalidConfig.http_status(), 500);
+        assert_eq!(ErrorCode::AccessRestricted.http_status(), 403);
     }
 }
