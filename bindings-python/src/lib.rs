@@ -841,17 +841,14 @@ impl PyAuthenticator {
                 // (stale keys keep serving; missing keys become ERR_KEYS_UNAVAILABLE).
                 None if !request.in_flight => core_ring.fetch_failed(&request.source, now),
                 // Another caller's fetch is pending and nothing here can wait for it.
-                None => {
-                    return Err(BiError::Core(core::Error::KeysUnavailable {
-                        source: request.source.key(),
-                    }))
-                }
+                None => return Err(BiError::Core(request.unavailable())),
             }
-            last = Some(request.source);
+            last = Some(request);
         }
-        Err(BiError::Core(core::Error::KeysUnavailable {
-            source: last.map(|s| s.key()).unwrap_or_default(),
-        }))
+        Err(BiError::Core(
+            last.map(|r| r.unavailable())
+                .unwrap_or(core::Error::Internal),
+        ))
     }
 }
 

@@ -121,6 +121,16 @@ pub struct KeyRequest {
     pub in_flight: bool,
 }
 
+impl KeyRequest {
+    /// The error to report when this request cannot be answered (nothing can fetch, or the
+    /// caller gave up waiting): [`Error::KeysUnavailable`] for the source.
+    pub fn unavailable(&self) -> Error {
+        Error::KeysUnavailable {
+            source: self.source.to_string(),
+        }
+    }
+}
+
 /// The refresh policy's numbers. [`RefreshPolicy::default`] is Backstage's.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RefreshPolicy {
@@ -513,6 +523,17 @@ mod tests {
         ring.load(&Source::Auth, JWKS, 1000).unwrap();
         assert!(ring.load(&Source::Auth, b"{}", 2000).is_err());
         assert_eq!(ring.keys(&Source::Auth).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn unanswered_request_is_keys_unavailable() {
+        let r = fetch(KeyRing::new().lookup(&Source::Plugin("x".into()), 1));
+        assert_eq!(
+            r.unavailable(),
+            Error::KeysUnavailable {
+                source: "plugin:x".into()
+            }
+        );
     }
 
     #[test]
