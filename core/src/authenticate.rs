@@ -95,6 +95,30 @@ pub enum TokenKind {
 }
 
 impl TokenKind {
+    /// Every kind.
+    pub const ALL: &'static [TokenKind] = &[
+        TokenKind::User,
+        TokenKind::LimitedUser,
+        TokenKind::Plugin,
+        TokenKind::PluginOnBehalfOf,
+        TokenKind::Legacy,
+        TokenKind::Static,
+        TokenKind::ExternalJwks,
+    ];
+
+    /// [`TokenKind::as_str`] NUL-terminated, for C callers.
+    pub fn as_cstr(self) -> &'static std::ffi::CStr {
+        match self {
+            TokenKind::User => c"user",
+            TokenKind::LimitedUser => c"limited-user",
+            TokenKind::Plugin => c"plugin",
+            TokenKind::PluginOnBehalfOf => c"plugin-obo",
+            TokenKind::Legacy => c"legacy",
+            TokenKind::Static => c"static",
+            TokenKind::ExternalJwks => c"external-jwks",
+        }
+    }
+
     /// `user`, `limited-user`, `plugin`, `plugin-obo`, `legacy`, `static`, `external-jwks`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -644,6 +668,13 @@ mod tests {
         }
         // Non-ASCII that is not whitespace is part of the token, as JavaScript's \S says.
         assert_eq!(bearer_token("Bearer é"), Some("é"));
+    }
+
+    #[test]
+    fn kind_names() {
+        for k in TokenKind::ALL {
+            assert_eq!(k.as_cstr().to_str(), Ok(k.as_str()));
+        }
     }
 
     #[test]

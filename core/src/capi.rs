@@ -23,9 +23,8 @@ use std::ptr;
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use crate::{
-    verify, AuthConfig, Authenticator, Credentials, Error, ErrorCode, FetchReason, KeyRequest,
-    KeyRing, KeySet, KeySetOptions, Outcome, Principal, RefreshPolicy, Source, TokenKind, Verified,
-    VerifyOptions,
+    verify, AuthConfig, Authenticator, Credentials, Error, ErrorCode, KeyRequest, KeyRing, KeySet,
+    KeySetOptions, Outcome, Principal, RefreshPolicy, Source, Verified, VerifyOptions,
 };
 
 /// The codes every fallible `bi_*` function returns: `BI_OK` (0) or the core's stable error
@@ -363,78 +362,6 @@ unsafe fn free<T>(p: *mut T) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Static names.
-
-const NAME_WIDTH: usize = 48;
-const NAME_SLOTS: usize = 128;
-
-/// NUL-terminated copies of the core's static names (codes, families, reasons, kinds,
-/// algorithms), built once, without heap memory, so their pointers live forever.
-struct Names {
-    count: usize,
-    slots: [[u8; NAME_WIDTH]; NAME_SLOTS],
-}
-
-static NAMES: OnceLock<Names> = OnceLock::new();
-
-fn all_names() -> impl Iterator<Item = &'static str> {
-    let codes = ErrorCode::ALL
-        .iter()
-        .flat_map(|c| [c.as_str(), c.family().as_str()]);
-    let reasons = [
-        FetchReason::NotLoaded,
-        FetchReason::Stale,
-        FetchReason::UnknownKey,
-    ]
-    .map(FetchReason::as_str);
-    let kinds = [
-        TokenKind::User,
-        TokenKind::LimitedUser,
-        TokenKind::Plugin,
-        TokenKind::PluginOnBehalfOf,
-        TokenKind::Legacy,
-        TokenKind::Static,
-        TokenKind::ExternalJwks,
-    ]
-    .map(TokenKind::as_str);
-    let algorithms = crate::Algorithm::ALL.iter().map(|a| a.name());
-    std::iter::once("OK")
-        .chain(codes)
-        .chain(reasons)
-        .chain(kinds)
-        .chain(algorithms)
-}
-
-fn build_names() -> Names {
-    let mut names = Names {
-        count: 0,
-        slots: [[0; NAME_WIDTH]; NAME_SLOTS],
-    };
-    for name in all_names() {
-        let known = names.slots[..names.count].iter().any(|s| slot_is(s, name));
-        if known || name.len() >= NAME_WIDTH || names.count == NAME_SLOTS {
-            continue;
-        }
-        names.slots[names.count][..name.len()].copy_from_slice(name.as_bytes());
-        names.count += 1;
-    }
-    names
-}
-
-fn slot_is(slot: &[u8; NAME_WIDTH], name: &str) -> bool {
-    name.len() < NAME_WIDTH && &slot[..name.len()] == name.as_bytes() && slot[name.len()] == 0
-}
-
-/// The static NUL-terminated copy of `name`, or NULL if `name` is not one of [`all_names`].
-fn static_name(name: &str) -> *const c_char {
-    let names = NAMES.get_or_init(build_names);
-    names.slots[..names.count]
-        .iter()
-        .find(|s| slot_is(s, name))
-        .map_or(ptr::null(), |s| s.as_ptr().cast())
-}
-
-// ---------------------------------------------------------------------------------------------
 // Version and codes.
 
 /// The library version, e.g. `"0.1.0"`: a static string, never freed. Equals `BI_VERSION`.
@@ -450,8 +377,8 @@ pub extern "C" fn bi_version() -> *const c_char {
 #[no_mangle]
 pub extern "C" fn bi_error_code_name(code: u32) -> *const c_char {
     guard(ptr::null(), || match code {
-        BI_OK => static_name("OK"),
-        _ => ErrorCode::from_number(code).map_or(ptr::null(), |c| static_name(c.as_str())),
+        BI_OK => c"OK".as_ptr(),
+        _ => ErrorCode::from_number(code).map_or(ptr::null(), |c| c.as_cstr().as_ptr()),
     })
 }
 
@@ -461,7 +388,7 @@ pub extern "C" fn bi_error_code_name(code: u32) -> *const c_char {
 #[no_mangle]
 pub extern "C" fn bi_error_code_family(code: u32) -> *const c_char {
     guard(ptr::null(), || {
-        ErrorCode::from_number(code).map_or(ptr::null(), |c| static_name(c.family().as_str()))
+        ErrorCode::from_number(code).map_or(ptr::null(), |c| c.family().as_cstr().as_ptr())
     })
 }
 
@@ -1088,7 +1015,7 @@ pub unsafe extern "C" fn bi_result_token_kind(result: *const bi_result) -> *cons
     guard(ptr::null(), || {
         unsafe { result.as_ref() }
             .and_then(|r| credentials(&r.payload))
-            .map_or(ptr::null(), |c| static_name(c.kind.as_str()))
+            .map_or(ptr::null(), |c| c.kind.as_cstr().as_ptr())
     })
 }
 
@@ -1214,7 +1141,7 @@ pub unsafe extern "C" fn bi_result_fetch_reason(result: *const bi_result) -> *co
     guard(ptr::null(), || {
         unsafe { result.as_ref() }
             .and_then(|r| fetch(&r.payload))
-            .map_or(ptr::null(), |f| static_name(f.reason.as_str()))
+            .map_or(ptr::null(), |f| f.reason.as_cstr().as_ptr())
     })
 }
 
@@ -1326,7 +1253,7 @@ pub unsafe extern "C" fn bi_result_algorithm(result: *const bi_result) -> *const
     guard(ptr::null(), || {
         unsafe { result.as_ref() }
             .and_then(|r| verified(&r.payload))
-            .map_or(ptr::null(), |v| static_name(v.algorithm().name()))
+            .map_or(ptr::null(), |v| v.algorithm().as_cstr().as_ptr())
     })
 }
 
@@ -1406,28 +1333,16 @@ mod tests {
     }
 
     #[test]
-    fn every_static_name_is_available() {
-        for name in all_names() {
-            assert!(!static_name(name).is_null(), "{name}");
-            assert_eq!(cstr(static_name(name)), name);
-        }
-        assert!(static_name("nope").is_null());
-        // Every variant of the enums named statically is listed (a new variant fails to compile).
-        for kind in [TokenKind::User] {
-            match kind {
-                TokenKind::User
-                | TokenKind::LimitedUser
-                | TokenKind::Plugin
-                | TokenKind::PluginOnBehalfOf
-                | TokenKind::Legacy
-                | TokenKind::Static
-                | TokenKind::ExternalJwks => {}
-            }
-        }
-        for reason in [FetchReason::NotLoaded] {
-            match reason {
-                FetchReason::NotLoaded | FetchReason::Stale | FetchReason::UnknownKey => {}
-            }
+    fn code_names_are_static_and_match_the_core() {
+        assert_eq!(cstr(bi_error_code_name(BI_OK)), "OK");
+        assert!(bi_error_code_name(1).is_null());
+        assert!(bi_error_code_family(BI_OK).is_null());
+        for code in ErrorCode::ALL {
+            assert_eq!(cstr(bi_error_code_name(code.number())), code.as_str());
+            assert_eq!(
+                cstr(bi_error_code_family(code.number())),
+                code.family().as_str()
+            );
         }
     }
 

@@ -5,7 +5,16 @@
 //! reused. Messages never contain a token, a secret or key material: at most a claim name, an
 //! algorithm name, a length, or a source name that the caller configured.
 
+use std::ffi::CStr;
 use std::fmt;
+
+/// A NUL-terminated literal as a `CStr`, checked at compile time.
+pub(crate) const fn cstr(with_nul: &'static str) -> &'static CStr {
+    match CStr::from_bytes_with_nul(with_nul.as_bytes()) {
+        Ok(c) => c,
+        Err(_) => panic!("not a NUL-terminated string without interior NUL"),
+    }
+}
 
 /// The family an error belongs to. Bindings use it to pick an exception class or error name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -40,6 +49,19 @@ impl ErrorFamily {
             ErrorFamily::Config => "config",
         }
     }
+
+    /// [`ErrorFamily::as_str`] NUL-terminated, for C callers.
+    pub fn as_cstr(self) -> &'static CStr {
+        match self {
+            ErrorFamily::Malformed => c"malformed",
+            ErrorFamily::Key => c"key",
+            ErrorFamily::Signature => c"signature",
+            ErrorFamily::Claims => c"claims",
+            ErrorFamily::Authentication => c"authentication",
+            ErrorFamily::NotAllowed => c"not_allowed",
+            ErrorFamily::Config => c"config",
+        }
+    }
 }
 
 macro_rules! error_codes {
@@ -61,6 +83,16 @@ macro_rules! error_codes {
             /// The stable string code, e.g. `ERR_TOKEN_EXPIRED`.
             pub fn as_str(self) -> &'static str {
                 match self { $( ErrorCode::$name => $code, )* }
+            }
+
+            /// [`ErrorCode::as_str`] NUL-terminated, for C callers.
+            pub fn as_cstr(self) -> &'static CStr {
+                match self {
+                    $( ErrorCode::$name => {
+                        const C: &CStr = cstr(concat!($code, "\0"));
+                        C
+                    } )*
+                }
             }
 
             /// The stable number of this code.
@@ -568,6 +600,8 @@ mod tests {
             assert!(c.as_str().starts_with("ERR_"));
             assert_eq!(ErrorCode::from_number(c.number()), Some(c));
             assert_eq!(ErrorCode::from_str_code(c.as_str()), Some(c));
+            assert_eq!(c.as_cstr().to_str(), Ok(c.as_str()));
+            assert_eq!(c.family().as_cstr().to_str(), Ok(c.family().as_str()));
         }
         assert_eq!(ErrorCode::from_number(0), None);
         assert_eq!(ErrorCode::from_str_code("ERR_NOPE"), None);

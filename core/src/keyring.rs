@@ -99,6 +99,22 @@ pub enum FetchReason {
 }
 
 impl FetchReason {
+    /// Every reason.
+    pub const ALL: &'static [FetchReason] = &[
+        FetchReason::NotLoaded,
+        FetchReason::Stale,
+        FetchReason::UnknownKey,
+    ];
+
+    /// [`FetchReason::as_str`] NUL-terminated, for C callers.
+    pub fn as_cstr(self) -> &'static std::ffi::CStr {
+        match self {
+            FetchReason::NotLoaded => c"not_loaded",
+            FetchReason::Stale => c"stale",
+            FetchReason::UnknownKey => c"unknown_key",
+        }
+    }
+
     /// `not_loaded`, `stale` or `unknown_key`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -534,6 +550,13 @@ mod tests {
                 source: "plugin:x".into()
             }
         );
+    }
+
+    #[test]
+    fn reason_names() {
+        for r in FetchReason::ALL {
+            assert_eq!(r.as_cstr().to_str(), Ok(r.as_str()));
+        }
     }
 
     #[test]

@@ -74,6 +74,24 @@ impl Algorithm {
         }
     }
 
+    /// [`Algorithm::name`] NUL-terminated, for C callers.
+    pub fn as_cstr(self) -> &'static std::ffi::CStr {
+        match self {
+            Algorithm::ES256 => c"ES256",
+            Algorithm::ES384 => c"ES384",
+            Algorithm::RS256 => c"RS256",
+            Algorithm::RS384 => c"RS384",
+            Algorithm::RS512 => c"RS512",
+            Algorithm::PS256 => c"PS256",
+            Algorithm::PS384 => c"PS384",
+            Algorithm::PS512 => c"PS512",
+            Algorithm::EdDSA => c"EdDSA",
+            Algorithm::HS256 => c"HS256",
+            Algorithm::HS384 => c"HS384",
+            Algorithm::HS512 => c"HS512",
+        }
+    }
+
     /// The algorithm with this JOSE name (case-sensitive), if implemented. `none` is not.
     pub fn from_name(name: &str) -> Option<Algorithm> {
         Algorithm::ALL.iter().copied().find(|a| a.name() == name)
@@ -654,6 +672,10 @@ mod tests {
         assert_eq!(Algorithm::ASYMMETRIC.len(), 9);
         assert!(Algorithm::ASYMMETRIC.iter().all(|a| !a.is_symmetric()));
         assert!(Algorithm::ALL[9..].iter().all(|a| a.is_symmetric()));
+        for a in Algorithm::ALL {
+            assert_eq!(a.as_cstr().to_str(), Ok(a.name()));
+            assert_eq!(Algorithm::from_name(a.name()), Some(*a));
+        }
     }
 
     #[test]
