@@ -19,7 +19,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use backstage_identity as bi;
 use napi::bindgen_prelude::{ClassInstance, FromNapiValue};
-use napi::{Env, JsBuffer, JsFunction, JsObject, JsString, JsUnknown, NapiRaw, Status, ValueType};
+use napi::{
+    Env, JsBuffer, JsFunction, JsObject, JsString, JsUnknown, NapiRaw, NapiValue, Status, ValueType,
+};
 use napi_derive::napi;
 
 // ---------------------------------------------------------------------------------------------
@@ -97,6 +99,30 @@ fn is_absent(v: &JsUnknown) -> napi::Result<bool> {
 fn string_arg(env: &Env, v: JsUnknown, what: &str) -> napi::Result<String> {
     if v.get_type()? != ValueType::String {
         return Err(invalid(env, format!("{what} must be a string")));
+    }
+    // A token is a few hundred bytes: read it in one call into a stack buffer, instead of
+    // measuring it first and copying it into a new allocation.
+    let mut buf = [std::mem::MaybeUninit::<u8>::uninit(); 4096];
+    let mut len = 0usize;
+    // SAFETY: `v` is a string of this env (checked above); `buf` has room for `buf.len()` bytes,
+    // the NUL included, and `len` is a valid out-pointer.
+    check(unsafe {
+        napi::sys::napi_get_value_string_utf8(
+            env.raw(),
+            v.raw(),
+            buf.as_mut_ptr().cast(),
+            buf.len(),
+            &mut len,
+        )
+    })?;
+    // V8 writes whole characters (at most 4 bytes each) and keeps one byte for the NUL, so a
+    // string that stops this far from the end was read in full.
+    if len + 4 < buf.len() {
+        // SAFETY: napi wrote the first `len` bytes.
+        let bytes = unsafe { std::slice::from_raw_parts(buf.as_ptr().cast::<u8>(), len) };
+        return std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|_| js_error(env, &bi::Error::Internal));
     }
     // The type was checked above; `cast` only reinterprets the handle.
     let s: JsString = unsafe { v.cast() };
@@ -338,52 +364,169 @@ fn fetch_request_js(env: &Env, request: &bi::KeyRequest) -> napi::Result<JsObjec
     Ok(fetch)
 }
 
+/// The JS functions that assemble result objects, compiled once per JS environment (each worker
+/// thread has its own). A JS object literal gets its final shape at once, where setting each
+/// property from native code takes V8's slow path (about 2,000 instructions a property: most of
+/// what the binding added per token, see the README). They only assemble: every value comes
+/// from the core. Their order is `Assembler`'s.
+const ASSEMBLERS: &str = "[\
+    function credentials(principal, expiresAt, kind, ownershipEntityRefs) {\
+        return { ok: true, principal, expiresAt, kind, ownershipEntityRefs };\
+    },\
+    function userPrincipal(userEntityRef) { return { type: 'user', userEntityRef }; },\
+    function verified(header, payload, algorithm) { return { header, payload, algorithm }; },\
+    function header(alg, kid, typ) {\
+        const header = { alg };\
+        if (kid !== undefined) header.kid = kid;\
+        if (typ !== undefined) header.typ = typ;\
+        return header;\
+    },\
+]";
+
+/// One of the `ASSEMBLERS`.
+#[derive(Clone, Copy)]
+enum Assembler {
+    Credentials,
+    UserPrincipal,
+    Verified,
+    Header,
+}
+
+/// References to the `ASSEMBLERS` of one environment; they live as long as it.
+struct Assemblers([napi::sys::napi_ref; 4]);
+
+fn check(status: napi::sys::napi_status) -> napi::Result<()> {
+    if status == napi::sys::Status::napi_ok {
+        Ok(())
+    } else {
+        Err(napi::Error::new(
+            Status::from(status),
+            "building the result failed",
+        ))
+    }
+}
+
+fn assemblers(env: &Env) -> napi::Result<&'static Assemblers> {
+    if let Some(assemblers) = env.get_instance_data::<Assemblers>()? {
+        return Ok(assemblers);
+    }
+    let functions: JsObject = env.run_script(ASSEMBLERS)?;
+    let mut refs = [std::ptr::null_mut(); 4];
+    for (i, r) in refs.iter_mut().enumerate() {
+        let f: JsFunction = functions.get_element(i as u32)?;
+        // SAFETY: `f` is a live function of this env; `r` is a valid out-pointer.
+        check(unsafe { napi::sys::napi_create_reference(env.raw(), f.raw(), 1, r) })?;
+    }
+    let assemblers = Assemblers(refs);
+    env.set_instance_data(assemblers, (), |_| {})?;
+    env.get_instance_data::<Assemblers>()?
+        .map(|a| &*a)
+        .ok_or_else(|| js_error(env, &bi::Error::Internal))
+}
+
+/// Calls `assembler` with `args`.
+fn assemble(
+    env: &Env,
+    assembler: Assembler,
+    args: &[napi::sys::napi_value],
+) -> napi::Result<napi::sys::napi_value> {
+    let function = assemblers(env)?.0[assembler as usize];
+    let mut f = std::ptr::null_mut();
+    let mut undefined = std::ptr::null_mut();
+    let mut result = std::ptr::null_mut();
+    // SAFETY: `function` is a reference of this env that is never deleted, `args` are live values
+    // of this env, and every out-pointer is a valid local.
+    unsafe {
+        check(napi::sys::napi_get_reference_value(
+            env.raw(),
+            function,
+            &mut f,
+        ))?;
+        check(napi::sys::napi_get_undefined(env.raw(), &mut undefined))?;
+        check(napi::sys::napi_call_function(
+            env.raw(),
+            undefined,
+            f,
+            args.len(),
+            args.as_ptr(),
+            &mut result,
+        ))?;
+    }
+    Ok(result)
+}
+
+/// The handle of a JS value (only passed on to napi calls of the same env).
+fn raw(value: impl NapiRaw) -> napi::sys::napi_value {
+    // SAFETY: this only reads the handle, which stays valid for the current call.
+    unsafe { value.raw() }
+}
+
 fn outcome_js(env: &Env, outcome: bi::Outcome) -> napi::Result<JsObject> {
-    let mut obj = env.create_object()?;
     match outcome {
         bi::Outcome::Authenticated(credentials) => {
-            obj.set_named_property("ok", env.get_boolean(true)?)?;
-            obj.set_named_property(
-                "principal",
-                env.to_js_value(&credentials.principal.to_json())?,
+            let principal = match &credentials.principal {
+                // The core's `Principal::to_json` shape, `{ type: 'user', userEntityRef }`.
+                bi::Principal::User {
+                    user_entity_ref,
+                    actor: None,
+                } => assemble(
+                    env,
+                    Assembler::UserPrincipal,
+                    &[raw(env.create_string(user_entity_ref)?)],
+                )?,
+                other => raw(env.to_js_value(&other.to_json())?),
+            };
+            let expires_at = match credentials.expires_at {
+                Some(seconds) => raw(env.create_double(seconds as f64)?),
+                None => raw(env.get_null()?),
+            };
+            let kind = raw(env.create_string(credentials.kind.as_str())?);
+            let refs = raw(env.to_js_value(&credentials.ownership_entity_refs)?);
+            let obj = assemble(
+                env,
+                Assembler::Credentials,
+                &[principal, expires_at, kind, refs],
             )?;
-            match credentials.expires_at {
-                Some(seconds) => {
-                    obj.set_named_property("expiresAt", env.create_double(seconds as f64)?)?
-                }
-                None => obj.set_named_property("expiresAt", env.get_null()?)?,
-            }
-            obj.set_named_property("kind", env.create_string(credentials.kind.as_str())?)?;
-            obj.set_named_property(
-                "ownershipEntityRefs",
-                env.to_js_value(&credentials.ownership_entity_refs)?,
-            )?;
+            // SAFETY: the assembler returns an object literal.
+            Ok(unsafe { JsObject::from_raw_unchecked(env.raw(), obj) })
         }
         bi::Outcome::FetchKeys(request) => {
+            let mut obj = env.create_object()?;
             obj.set_named_property("ok", env.get_boolean(false)?)?;
             obj.set_named_property("fetch", fetch_request_js(env, &request)?)?;
+            Ok(obj)
         }
     }
-    Ok(obj)
 }
 
 fn verified_js(env: &Env, verified: &bi::Verified) -> napi::Result<JsObject> {
-    let mut obj = env.create_object()?;
     let header = verified.header();
-    let mut h = env.create_object()?;
-    h.set_named_property("alg", env.create_string(&header.alg)?)?;
-    if let Some(kid) = &header.kid {
-        h.set_named_property("kid", env.create_string(kid)?)?;
-    }
-    if let Some(typ) = &header.typ {
-        h.set_named_property("typ", env.create_string(typ)?)?;
-    }
-    obj.set_named_property("header", h)?;
+    let optional = |v: &Option<String>| match v {
+        Some(s) => env.create_string(s).map(raw),
+        None => env.get_undefined().map(raw),
+    };
+    let h = assemble(
+        env,
+        Assembler::Header,
+        &[
+            raw(env.create_string(&header.alg)?),
+            optional(&header.kid)?,
+            optional(&header.typ)?,
+        ],
+    )?;
     let payload: serde_json::Value = serde_json::from_str(verified.claims().json())
         .map_err(|_| js_error(env, &bi::Error::Internal))?;
-    obj.set_named_property("payload", env.to_js_value(&payload)?)?;
-    obj.set_named_property("algorithm", env.create_string(verified.algorithm().name())?)?;
-    Ok(obj)
+    let obj = assemble(
+        env,
+        Assembler::Verified,
+        &[
+            h,
+            raw(env.to_js_value(&payload)?),
+            raw(env.create_string(verified.algorithm().name())?),
+        ],
+    )?;
+    // SAFETY: the assembler returns an object literal.
+    Ok(unsafe { JsObject::from_raw_unchecked(env.raw(), obj) })
 }
 
 // ---------------------------------------------------------------------------------------------
