@@ -45,13 +45,23 @@ fn family_name(family: bi::ErrorFamily) -> &'static str {
 
 fn build_js_error(env: &Env, e: &bi::Error) -> napi::Result<napi::Error> {
     let code = e.code();
-    let mut obj = env.create_error(napi::Error::new(Status::GenericFailure, e.to_string()))?;
-    obj.set_named_property("code", env.create_string(code.as_str())?)?;
-    obj.set_named_property("name", env.create_string(family_name(e.family()))?)?;
-    obj.set_named_property("family", env.create_string(e.family().as_str())?)?;
-    obj.set_named_property("status", env.create_uint32(u32::from(e.http_status()))?)?;
-    obj.set_named_property("number", env.create_uint32(code.number())?)?;
-    Ok(napi::Error::from(obj.into_unknown()))
+    // Created here, so its stack is the caller's; its properties are set by an assembler.
+    let obj = env.create_error(napi::Error::new(Status::GenericFailure, e.to_string()))?;
+    let obj = assemble(
+        env,
+        Assembler::ErrorProperties,
+        &[
+            raw(obj),
+            raw(env.create_string(code.as_str())?),
+            raw(env.create_string(family_name(e.family()))?),
+            raw(env.create_string(e.family().as_str())?),
+            raw(env.create_uint32(u32::from(e.http_status()))?),
+            raw(env.create_uint32(code.number())?),
+        ],
+    )?;
+    // SAFETY: the assembler returns the error it was given.
+    let obj = unsafe { JsUnknown::from_raw_unchecked(env.raw(), obj) };
+    Ok(napi::Error::from(obj))
 }
 
 /// The JS error for a core error (falls back to a plain napi error if building it fails).
@@ -373,8 +383,19 @@ const ASSEMBLERS: &str = "[\
     function credentials(principal, expiresAt, kind, ownershipEntityRefs) {\
         return { ok: true, principal, expiresAt, kind, ownershipEntityRefs };\
     },\
-    function userPrincipal(userEntityRef) { return { type: 'user', userEntityRef }; },\
+    function userCredentials(userEntityRef, expiresAt, kind, ownershipEntityRefs) {\
+        const principal = { type: 'user', userEntityRef };\
+        return { ok: true, principal, expiresAt, kind, ownershipEntityRefs };\
+    },\
     function verified(header, payload, algorithm) { return { header, payload, algorithm }; },\
+    function errorProperties(error, code, name, family, status, number) {\
+        error.code = code;\
+        error.name = name;\
+        error.family = family;\
+        error.status = status;\
+        error.number = number;\
+        return error;\
+    },\
     function header(alg, kid, typ) {\
         const header = { alg };\
         if (kid !== undefined) header.kid = kid;\
@@ -387,13 +408,14 @@ const ASSEMBLERS: &str = "[\
 #[derive(Clone, Copy)]
 enum Assembler {
     Credentials,
-    UserPrincipal,
+    UserCredentials,
     Verified,
+    ErrorProperties,
     Header,
 }
 
 /// References to the `ASSEMBLERS` of one environment; they live as long as it.
-struct Assemblers([napi::sys::napi_ref; 4]);
+struct Assemblers([napi::sys::napi_ref; 5]);
 
 fn check(status: napi::sys::napi_status) -> napi::Result<()> {
     if status == napi::sys::Status::napi_ok {
@@ -411,7 +433,7 @@ fn assemblers(env: &Env) -> napi::Result<&'static Assemblers> {
         return Ok(assemblers);
     }
     let functions: JsObject = env.run_script(ASSEMBLERS)?;
-    let mut refs = [std::ptr::null_mut(); 4];
+    let mut refs = [std::ptr::null_mut(); 5];
     for (i, r) in refs.iter_mut().enumerate() {
         let f: JsFunction = functions.get_element(i as u32)?;
         // SAFETY: `f` is a live function of this env; `r` is a valid out-pointer.
@@ -464,29 +486,37 @@ fn raw(value: impl NapiRaw) -> napi::sys::napi_value {
 fn outcome_js(env: &Env, outcome: bi::Outcome) -> napi::Result<JsObject> {
     match outcome {
         bi::Outcome::Authenticated(credentials) => {
-            let principal = match &credentials.principal {
-                // The core's `Principal::to_json` shape, `{ type: 'user', userEntityRef }`.
-                bi::Principal::User {
-                    user_entity_ref,
-                    actor: None,
-                } => assemble(
-                    env,
-                    Assembler::UserPrincipal,
-                    &[raw(env.create_string(user_entity_ref)?)],
-                )?,
-                other => raw(env.to_js_value(&other.to_json())?),
-            };
             let expires_at = match credentials.expires_at {
                 Some(seconds) => raw(env.create_double(seconds as f64)?),
                 None => raw(env.get_null()?),
             };
             let kind = raw(env.create_string(credentials.kind.as_str())?);
             let refs = raw(env.to_js_value(&credentials.ownership_entity_refs)?);
-            let obj = assemble(
-                env,
-                Assembler::Credentials,
-                &[principal, expires_at, kind, refs],
-            )?;
+            let obj = match &credentials.principal {
+                // The core's `Principal::to_json` shape, `{ type: 'user', userEntityRef }`,
+                // assembled in the same call (the common case: a user token).
+                bi::Principal::User {
+                    user_entity_ref,
+                    actor: None,
+                } => assemble(
+                    env,
+                    Assembler::UserCredentials,
+                    &[
+                        raw(env.create_string(user_entity_ref)?),
+                        expires_at,
+                        kind,
+                        refs,
+                    ],
+                )?,
+                other => {
+                    let principal = raw(env.to_js_value(&other.to_json())?);
+                    assemble(
+                        env,
+                        Assembler::Credentials,
+                        &[principal, expires_at, kind, refs],
+                    )?
+                }
+            };
             // SAFETY: the assembler returns an object literal.
             Ok(unsafe { JsObject::from_raw_unchecked(env.raw(), obj) })
         }
