@@ -396,6 +396,11 @@ const ASSEMBLERS: &str = "[\
         error.number = number;\
         return error;\
     },\
+    function object(...members) {\
+        const object = {};\
+        for (let i = 0; i < members.length; i += 2) object[members[i]] = members[i + 1];\
+        return object;\
+    },\
     function header(alg, kid, typ) {\
         const header = { alg };\
         if (kid !== undefined) header.kid = kid;\
@@ -411,11 +416,12 @@ enum Assembler {
     UserCredentials,
     Verified,
     ErrorProperties,
+    Object,
     Header,
 }
 
 /// References to the `ASSEMBLERS` of one environment; they live as long as it.
-struct Assemblers([napi::sys::napi_ref; 5]);
+struct Assemblers([napi::sys::napi_ref; 6]);
 
 fn check(status: napi::sys::napi_status) -> napi::Result<()> {
     if status == napi::sys::Status::napi_ok {
@@ -433,7 +439,7 @@ fn assemblers(env: &Env) -> napi::Result<&'static Assemblers> {
         return Ok(assemblers);
     }
     let functions: JsObject = env.run_script(ASSEMBLERS)?;
-    let mut refs = [std::ptr::null_mut(); 5];
+    let mut refs = [std::ptr::null_mut(); 6];
     for (i, r) in refs.iter_mut().enumerate() {
         let f: JsFunction = functions.get_element(i as u32)?;
         // SAFETY: `f` is a live function of this env; `r` is a valid out-pointer.
@@ -483,6 +489,27 @@ fn raw(value: impl NapiRaw) -> napi::sys::napi_value {
     unsafe { value.raw() }
 }
 
+/// The most members `json_js` assembles in one call; larger objects take the serde conversion.
+const MAX_ASSEMBLED_MEMBERS: usize = 64;
+
+/// A JSON value as napi's serde conversion makes it (integers above `u32::MAX` become a
+/// `BigInt`, as before), objects assembled in one call: members are set in order with plain
+/// assignment, as `napi_set_named_property` did.
+fn json_js(env: &Env, value: &serde_json::Value) -> napi::Result<napi::sys::napi_value> {
+    match value {
+        // Bounded: every member is an argument on the stack of the call.
+        serde_json::Value::Object(members) if members.len() <= MAX_ASSEMBLED_MEMBERS => {
+            let mut args = Vec::with_capacity(members.len() * 2);
+            for (key, member) in members {
+                args.push(raw(env.create_string(key)?));
+                args.push(json_js(env, member)?);
+            }
+            assemble(env, Assembler::Object, &args)
+        }
+        other => Ok(raw(env.to_js_value(other)?)),
+    }
+}
+
 fn outcome_js(env: &Env, outcome: bi::Outcome) -> napi::Result<JsObject> {
     match outcome {
         bi::Outcome::Authenticated(credentials) => {
@@ -509,7 +536,7 @@ fn outcome_js(env: &Env, outcome: bi::Outcome) -> napi::Result<JsObject> {
                     ],
                 )?,
                 other => {
-                    let principal = raw(env.to_js_value(&other.to_json())?);
+                    let principal = json_js(env, &other.to_json())?;
                     assemble(
                         env,
                         Assembler::Credentials,
@@ -551,7 +578,7 @@ fn verified_js(env: &Env, verified: &bi::Verified) -> napi::Result<JsObject> {
         Assembler::Verified,
         &[
             h,
-            raw(env.to_js_value(&payload)?),
+            json_js(env, &payload)?,
             raw(env.create_string(verified.algorithm().name())?),
         ],
     )?;
