@@ -325,9 +325,13 @@ typedef struct bi_refresh_policy {
    */
   uint64_t forced_reload_window;
   /**
-   * The most sources tracked at once. Default 100.
+   * The most plugin sources tracked at once (see `RefreshPolicy::max_sources`). Default 100.
    */
   size_t max_sources;
+  /**
+   * Fetches of never-loaded plugin sources allowed per window, across all plugins. Default 10.
+   */
+  size_t new_plugin_source_limit;
 } bi_refresh_policy;
 
 #ifdef __cplusplus

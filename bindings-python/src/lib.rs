@@ -386,7 +386,7 @@ fn error_codes() -> std::collections::BTreeMap<&'static str, (u32, &'static str)
 /// One JWKS key set per source, and the core's refresh policy. Safe to share between threads.
 ///
 /// ``KeyRing(*, max_age=None, cooldown=None, forced_reload_limit=None, forced_reload_window=None,
-/// max_sources=None)``: each ``None`` keeps the core's default (Backstage's policy).
+/// max_sources=None, new_plugin_source_limit=None)``: each ``None`` keeps the core's default (Backstage's policy).
 ///
 /// >>> ring = KeyRing()
 /// >>> ring.load("auth", '{"keys":[{"kty":"EC","crv":"P-256","alg":"ES256","kid":"k1",'
@@ -403,13 +403,14 @@ struct PyKeyRing {
 #[pymethods]
 impl PyKeyRing {
     #[new]
-    #[pyo3(signature = (*, max_age = None, cooldown = None, forced_reload_limit = None, forced_reload_window = None, max_sources = None))]
+    #[pyo3(signature = (*, max_age = None, cooldown = None, forced_reload_limit = None, forced_reload_window = None, max_sources = None, new_plugin_source_limit = None))]
     fn new(
         max_age: Option<u64>,
         cooldown: Option<u64>,
         forced_reload_limit: Option<usize>,
         forced_reload_window: Option<u64>,
         max_sources: Option<usize>,
+        new_plugin_source_limit: Option<usize>,
     ) -> Self {
         let d = core::RefreshPolicy::default();
         let policy = core::RefreshPolicy {
@@ -418,6 +419,7 @@ impl PyKeyRing {
             forced_reload_limit: forced_reload_limit.unwrap_or(d.forced_reload_limit),
             forced_reload_window: forced_reload_window.unwrap_or(d.forced_reload_window),
             max_sources: max_sources.unwrap_or(d.max_sources),
+            new_plugin_source_limit: new_plugin_source_limit.unwrap_or(d.new_plugin_source_limit),
         };
         PyKeyRing {
             inner: core::KeyRing::with_policy(policy),

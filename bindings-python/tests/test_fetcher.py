@@ -150,13 +150,14 @@ def test_fetcher_configuration_errors() -> None:
         bi.JwksFetcher("http://no-placeholder")
     with pytest.raises(ValueError):
         bi.JwksFetcher("http://h/{pluginId}", timeout=0)
-    # No base URL for a discovery source: the fetcher's error propagates, the fetch counts as failed.
+    # No base URL for a discovery source (only external JWKS configured): a token that needs one
+    # is a failed fetch the core turns into a 401-family refusal, never a ValueError (a 500).
     auth = bi.BackstageAuth({"pluginId": "catalog"})
-    with pytest.raises(ValueError, match="no base_url"):
-        auth.authenticate(Signer("ES256").user_token(), now=NOW)
-    with pytest.raises(bi.KeySelectionError) as info:
-        auth.authenticate(Signer("ES256").user_token(), now=NOW + 1)
-    assert info.value.code == "ERR_KEYS_UNAVAILABLE"
+    for now in (NOW, NOW + 1):
+        with pytest.raises(bi.KeySelectionError) as info:
+            auth.authenticate(Signer("ES256").user_token(), now=now)
+        assert info.value.code == "ERR_KEYS_UNAVAILABLE"
+        assert info.value.status == 401
 
 
 def test_without_a_fetcher_only_loaded_keys_are_used() -> None:

@@ -2,7 +2,7 @@
 //! principal it yields. Mirrors `DefaultAuthService.authenticate` of `@backstage/backend-defaults`:
 //! plugin tokens first, then user tokens, then `externalAccess` entries in order.
 
-use crate::config::{AccessRestrictions, ExternalAccess, Restrictions};
+use crate::config::{is_plugin_id, AccessRestrictions, ExternalAccess, Restrictions};
 use crate::keyring::{KeyRequest, KeyRing, Lookup, Source};
 use crate::token::{self, Audience, Decoded};
 use crate::verify::{check_algorithm, finish, Verified, VerifyOptions};
@@ -221,13 +221,6 @@ fn is_js_whitespace(c: char) -> bool {
     )
 }
 
-fn is_plugin_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
 /// Authenticates Backstage tokens for one receiving plugin, with keys from a [`KeyRing`].
 ///
 /// ```
@@ -303,6 +296,40 @@ impl Authenticator {
         let header = authorization.ok_or(Error::TokenMissing)?;
         let token = bearer_token(header).ok_or(Error::AuthorizationHeader)?;
         self.authenticate(ring, token, allow_limited_access, now)
+    }
+
+    /// [`Authenticator::authenticate`] for raw bytes (a network buffer, a C caller). Bytes that
+    /// are not UTF-8 can never be base64url, so they are refused as a malformed token (HTTP 401),
+    /// never as a bad argument.
+    pub fn authenticate_bytes(
+        &self,
+        ring: &KeyRing,
+        token: &[u8],
+        allow_limited_access: bool,
+        now: u64,
+    ) -> Result<Outcome, Error> {
+        match std::str::from_utf8(token) {
+            Ok(token) => self.authenticate(ring, token, allow_limited_access, now),
+            Err(_) => Err(malformed_bytes(token, &self.config.limits)),
+        }
+    }
+
+    /// [`Authenticator::authenticate_header`] for raw header bytes: a header that is not UTF-8
+    /// is refused as [`Error::AuthorizationHeader`] (HTTP 401).
+    pub fn authenticate_header_bytes(
+        &self,
+        ring: &KeyRing,
+        authorization: Option<&[u8]>,
+        allow_limited_access: bool,
+        now: u64,
+    ) -> Result<Outcome, Error> {
+        match authorization.map(std::str::from_utf8) {
+            None => Err(Error::TokenMissing),
+            Some(Ok(header)) => {
+                self.authenticate_header(ring, Some(header), allow_limited_access, now)
+            }
+            Some(Err(_)) => Err(Error::AuthorizationHeader),
+        }
     }
 
     /// Authenticates a token at `now` (seconds since the Unix epoch). Limited user tokens are
@@ -402,6 +429,17 @@ impl Authenticator {
         if !is_plugin_id(&source_id) {
             return Err(Error::PluginSubjectInvalid);
         }
+        // A token not addressed to this plugin can never verify: refuse it before it can make
+        // the key ring fetch the keys of whatever plugin its unverified `sub` names.
+        match &decoded.claims.aud {
+            Some(aud) if aud.contains(&self.config.plugin_id) => {}
+            Some(_) => return Err(Error::AudienceMismatch),
+            None => {
+                return Err(Error::ClaimMissing {
+                    claim: "aud".into(),
+                })
+            }
+        }
         let source = Source::Plugin(source_id.clone());
         let verified = step!(self.verify_from(ring, &source, decoded, &self.plugin, now)?);
         let subject = format!("plugin:{source_id}");
@@ -472,7 +510,7 @@ impl Authenticator {
                 token: expected,
                 subject,
                 restrictions,
-            } if constant_time_eq(token.as_bytes(), expected) => {
+            } if constant_time_eq(token.as_bytes(), &expected.0) => {
                 Some(self.service(subject.clone(), restrictions, TokenKind::Static))
             }
             _ => None,
@@ -613,6 +651,27 @@ fn legacy_options(config: &AuthConfig) -> VerifyOptions {
     }
 }
 
+/// The refusal for a token that is not UTF-8: too large, wrong segment count, or the segment
+/// holding the first non-ASCII byte is not base64url.
+fn malformed_bytes(token: &[u8], limits: &crate::Limits) -> Error {
+    if token.len() > limits.max_token_len {
+        return Error::TokenTooLarge {
+            max: limits.max_token_len,
+        };
+    }
+    let dots = token.iter().filter(|&&b| b == b'.').count();
+    if dots != 2 {
+        return Error::SegmentCount { found: dots + 1 };
+    }
+    let first_bad = token.iter().position(|b| !b.is_ascii()).unwrap_or(0);
+    let segment = match token[..first_bad].iter().filter(|&&b| b == b'.').count() {
+        0 => crate::Segment::Header,
+        1 => crate::Segment::Payload,
+        _ => crate::Segment::Signature,
+    };
+    Error::Base64 { segment }
+}
+
 /// A verified user token's `sub` (non-empty) and `exp`.
 fn user_identity(verified: &Verified) -> Result<(String, i64), Error> {
     let claims = verified.claims();
@@ -675,6 +734,31 @@ mod tests {
         for k in TokenKind::ALL {
             assert_eq!(k.as_cstr().to_str(), Ok(k.as_str()));
         }
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_are_malformed_tokens() {
+        let auth = Authenticator::new(crate::AuthConfig::new("catalog").unwrap());
+        let ring = KeyRing::new();
+        let err = |t: &[u8]| auth.authenticate_bytes(&ring, t, false, 0).unwrap_err();
+        use crate::Segment::*;
+        assert_eq!(err(b"a\xff.b.c"), Error::Base64 { segment: Header });
+        assert_eq!(err(b"a.b\xfe.c"), Error::Base64 { segment: Payload });
+        assert_eq!(err(b"a.b.\xc3"), Error::Base64 { segment: Signature });
+        assert_eq!(err(b"\xff"), Error::SegmentCount { found: 1 });
+        assert_eq!(err(&[0xff; 70_000]), Error::TokenTooLarge { max: 65_536 });
+        assert_eq!(err(b""), Error::TokenMissing);
+        let header = |h: Option<&[u8]>| {
+            auth.authenticate_header_bytes(&ring, h, false, 0)
+                .unwrap_err()
+        };
+        assert_eq!(header(Some(b"Bearer \xff\xfe")), Error::AuthorizationHeader);
+        assert_eq!(header(None), Error::TokenMissing);
+        assert_eq!(
+            header(Some(b"Bearer a.b")),
+            Error::SegmentCount { found: 2 }
+        );
+        assert_eq!(Error::AuthorizationHeader.http_status(), 401);
     }
 
     #[test]

@@ -11,8 +11,12 @@
 //!   describe their outcome in a `bi_result` that the caller frees;
 //! - strings returned by `bi_result_*` are NUL-terminated, owned by the result, and valid until
 //!   `bi_result_free`; other returned strings are static;
-//! - NULL pointers and invalid UTF-8 yield `BI_ERR_INVALID_ARGUMENT`; a panic never crosses the
-//!   boundary: it yields `BI_ERR_INTERNAL`.
+//! - NULL pointers and invalid UTF-8 in configuration, options, JWKS and source names yield
+//!   `BI_ERR_INVALID_ARGUMENT`; a token or `Authorization` header that is not UTF-8 comes from
+//!   the network, so it is a malformed token (`BI_ERR_JWS_BASE64`, `BI_ERR_AUTHORIZATION_HEADER`,
+//!   HTTP 401); a panic never crosses the boundary: it yields `BI_ERR_INTERNAL`.
+//! - strings read from tokens (user entity ref, subject, `sub`) may in principle contain a NUL
+//!   (JSON `\u0000`): read them with their `len_out` length, not `strlen`.
 
 // C names (`bi_result`, `bi_status`) are the API: one prefix, snake case, as C callers expect.
 #![allow(non_camel_case_types)]
@@ -149,8 +153,10 @@ pub struct bi_refresh_policy {
     pub forced_reload_limit: usize,
     /// The window for forced reloads, in seconds. Default 60.
     pub forced_reload_window: u64,
-    /// The most sources tracked at once. Default 100.
+    /// The most plugin sources tracked at once (see `RefreshPolicy::max_sources`). Default 100.
     pub max_sources: usize,
+    /// Fetches of never-loaded plugin sources allowed per window, across all plugins. Default 10.
+    pub new_plugin_source_limit: usize,
 }
 
 impl From<RefreshPolicy> for bi_refresh_policy {
@@ -161,6 +167,7 @@ impl From<RefreshPolicy> for bi_refresh_policy {
             forced_reload_limit: p.forced_reload_limit,
             forced_reload_window: p.forced_reload_window,
             max_sources: p.max_sources,
+            new_plugin_source_limit: p.new_plugin_source_limit,
         }
     }
 }
@@ -173,6 +180,7 @@ impl From<bi_refresh_policy> for RefreshPolicy {
             forced_reload_limit: p.forced_reload_limit,
             forced_reload_window: p.forced_reload_window,
             max_sources: p.max_sources,
+            new_plugin_source_limit: p.new_plugin_source_limit,
         }
     }
 }
@@ -405,6 +413,7 @@ pub extern "C" fn bi_refresh_policy_default() -> bi_refresh_policy {
         forced_reload_limit: 0,
         forced_reload_window: 0,
         max_sources: 0,
+        new_plugin_source_limit: 0,
     };
     guard(unreachable, || RefreshPolicy::default().into())
 }
@@ -613,9 +622,9 @@ pub unsafe extern "C" fn bi_authenticator_authenticate(
         respond(result_out, || {
             let auth = handle(authenticator, "authenticator")?;
             let ring = handle(ring, "ring")?;
-            let token = text(token, token_len, "token")?;
+            let token = bytes(token, token_len, "token")?;
             auth.auth
-                .authenticate(&ring.ring, token, allow_limited_access, now)
+                .authenticate_bytes(&ring.ring, token, allow_limited_access, now)
                 .map(outcome)
         })
     }
@@ -646,10 +655,10 @@ pub unsafe extern "C" fn bi_authenticator_authenticate_header(
             let ring = handle(ring, "ring")?;
             let header = match (authorization.is_null(), authorization_len) {
                 (true, 0) => None,
-                _ => Some(text(authorization, authorization_len, "authorization")?),
+                _ => Some(bytes(authorization, authorization_len, "authorization")?),
             };
             auth.auth
-                .authenticate_header(&ring.ring, header, allow_limited_access, now)
+                .authenticate_header_bytes(&ring.ring, header, allow_limited_access, now)
                 .map(outcome)
         })
     }

@@ -4,6 +4,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine;
 use serde_json::{Map, Value};
 
+use crate::keys::Secret;
 use crate::{Algorithm, Error, KeySet, Limits};
 
 /// Restrictions an external access entry puts on one plugin, as Backstage's
@@ -20,7 +21,7 @@ pub struct AccessRestrictions {
 #[derive(Clone, Debug)]
 pub(crate) enum ExternalAccess {
     Static {
-        token: Vec<u8>,
+        token: Secret,
         subject: String,
         restrictions: Restrictions,
     },
@@ -62,8 +63,15 @@ fn invalid(reason: impl Into<String>) -> Error {
     }
 }
 
-fn is_plugin_id(id: &str) -> bool {
+/// The longest accepted plugin id. Backstage sets no limit; its plugin ids are short words, and
+/// a plugin token's id (its unverified `sub`) ends up in key-ring entries and messages.
+pub const MAX_PLUGIN_ID_LEN: usize = 128;
+
+/// Backstage's plugin id rule, `^[a-z0-9_-]+$` (case-insensitive), at most
+/// [`MAX_PLUGIN_ID_LEN`] characters.
+pub(crate) fn is_plugin_id(id: &str) -> bool {
     !id.is_empty()
+        && id.len() <= MAX_PLUGIN_ID_LEN
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
@@ -75,7 +83,7 @@ impl AuthConfig {
     pub fn new(plugin_id: &str) -> Result<AuthConfig, Error> {
         if !is_plugin_id(plugin_id) {
             return Err(invalid(
-                "\"pluginId\" must match ^[a-z0-9_-]+$ (case-insensitive)",
+                "\"pluginId\" must match ^[a-z0-9_-]+$ (case-insensitive), at most 128 characters",
             ));
         }
         Ok(AuthConfig {
@@ -150,10 +158,11 @@ impl AuthConfig {
                 let secret = key.get("secret").and_then(Value::as_str).ok_or_else(|| {
                     invalid(format!("backend.auth.keys[{i}].secret must be a string"))
                 })?;
+                let at = format!("backend.auth.keys[{i}]");
                 config.external.push(ExternalAccess::Legacy {
-                    keys: legacy_keys(secret, &format!("backend.auth.keys[{i}]"))?,
+                    keys: legacy_keys(secret, &at)?,
                     subject: "external:backstage-plugin".to_owned(),
-                    restrictions: None,
+                    restrictions: read_restrictions(key.get("accessRestrictions"), &at)?,
                 });
             }
         }
@@ -226,7 +235,7 @@ fn read_external(entry: &Value, i: usize) -> Result<ExternalAccess, Error> {
                 )));
             }
             ExternalAccess::Static {
-                token: token.into_bytes(),
+                token: Secret(token.into_bytes()),
                 subject: subject()?,
                 restrictions,
             }
@@ -491,6 +500,19 @@ mod tests {
             .contains("invalid key"));
         assert!(err(r#"{"pluginId":"a","backend":{"auth":{"externalAccess":[{"type":"static","options":{"token":"0123456789","subject":"s"},"accessRestrictions":[{"plugin":"a","permissionAttribute":{"action":"fly"}}]}]}}}"#)
             .contains("fly"));
+        // Secrets never appear in Debug output either.
+        let c = AuthConfig::from_json(
+            br#"{"pluginId":"a","backend":{"auth":{"externalAccess":[{"type":"static","options":{"token":"static-secret-token","subject":"s"}}],"keys":[{"secret":"8BLQareAbwTj8YriP37jQ0ObQlfe33aX","accessRestrictions":[{"plugin":"b"}]}]}}}"#,
+        )
+        .unwrap();
+        let debug = format!("{c:?}");
+        assert!(
+            !debug.contains("static-secret-token") && !debug.contains("115, 116, 97"),
+            "{debug}"
+        );
+        assert!(
+            matches!(&c.external[1], ExternalAccess::Legacy { restrictions: Some(r), .. } if r[0].0 == "b")
+        );
         // Secrets never appear in messages.
         let m = err(r#"{"pluginId":"a","backend":{"auth":{"keys":[{"secret":"c2VjcmV0"}]}}}"#);
         assert!(!m.contains("c2VjcmV0"), "{m}");

@@ -158,8 +158,14 @@ pub struct RefreshPolicy {
     pub forced_reload_limit: usize,
     /// The window for forced reloads, in seconds. Default 60.
     pub forced_reload_window: u64,
-    /// The most sources tracked at once; a new plugin source beyond it is refused. Default 100.
+    /// The most plugin sources tracked at once. A new plugin source beyond it evicts one that
+    /// never loaded, or is refused when every tracked one holds keys. Default 100. The auth
+    /// source and configured external sources are never refused.
     pub max_sources: usize,
+    /// Fetches of plugin sources never loaded before, allowed per `forced_reload_window` across
+    /// all plugins. Default 10. A plugin token names its source in its unverified `sub`, so
+    /// without this budget tokens with made-up plugin ids could each cause a fetch.
+    pub new_plugin_source_limit: usize,
 }
 
 impl Default for RefreshPolicy {
@@ -170,6 +176,7 @@ impl Default for RefreshPolicy {
             forced_reload_limit: 10,
             forced_reload_window: 60,
             max_sources: 100,
+            new_plugin_source_limit: 10,
         }
     }
 }
@@ -206,7 +213,15 @@ pub(crate) enum Lookup {
 /// ```
 pub struct KeyRing {
     policy: RefreshPolicy,
-    sources: Mutex<HashMap<Source, SourceState>>,
+    sources: Mutex<Sources>,
+}
+
+/// Everything the ring's lock guards.
+#[derive(Default)]
+struct Sources {
+    map: HashMap<Source, SourceState>,
+    /// When fetches of never-loaded plugin sources were granted, within the window.
+    new_plugin_fetches: VecDeque<u64>,
 }
 
 /// What [`KeyRing::load`] did.
@@ -226,7 +241,7 @@ impl Default for KeyRing {
 
 impl fmt::Debug for KeyRing {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sources: Vec<Source> = self.lock().keys().cloned().collect();
+        let sources: Vec<Source> = self.lock().map.keys().cloned().collect();
         f.debug_struct("KeyRing")
             .field("policy", &self.policy)
             .field("sources", &sources)
@@ -244,7 +259,7 @@ impl KeyRing {
     pub fn with_policy(policy: RefreshPolicy) -> KeyRing {
         KeyRing {
             policy,
-            sources: Mutex::new(HashMap::new()),
+            sources: Mutex::new(Sources::default()),
         }
     }
 
@@ -253,7 +268,7 @@ impl KeyRing {
         &self.policy
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<Source, SourceState>> {
+    fn lock(&self) -> MutexGuard<'_, Sources> {
         // No code holding the lock can panic half-way through an update, so a poisoned lock
         // still guards consistent state.
         self.sources.lock().unwrap_or_else(|e| e.into_inner())
@@ -264,7 +279,7 @@ impl KeyRing {
     pub fn load(&self, source: &Source, document: &[u8], now: u64) -> Result<LoadReport, Error> {
         let parsed = KeySet::from_jwks(document, &KeySetOptions::default());
         let mut sources = self.lock();
-        let state = sources.entry(source.clone()).or_default();
+        let state = sources.map.entry(source.clone()).or_default();
         state.in_flight_since = None;
         state.last_activity = Some(now);
         let set = parsed?;
@@ -281,31 +296,32 @@ impl KeyRing {
     /// fetch is granted for it within the cooldown; a stale key set keeps being used.
     pub fn fetch_failed(&self, source: &Source, now: u64) {
         let mut sources = self.lock();
-        let state = sources.entry(source.clone()).or_default();
+        let state = sources.map.entry(source.clone()).or_default();
         state.in_flight_since = None;
         state.last_activity = Some(now);
     }
 
     /// The current key set of `source`, if loaded.
     pub fn keys(&self, source: &Source) -> Option<Arc<KeySet>> {
-        self.lock().get(source).and_then(|s| s.keys.clone())
+        self.lock().map.get(source).and_then(|s| s.keys.clone())
     }
 
     /// When `source` was last loaded, if ever.
     pub fn loaded_at(&self, source: &Source) -> Option<u64> {
         self.lock()
+            .map
             .get(source)
             .and_then(|s| s.keys.as_ref().map(|_| s.loaded_at))
     }
 
     /// Forgets `source` entirely.
     pub fn remove(&self, source: &Source) {
-        self.lock().remove(source);
+        self.lock().map.remove(source);
     }
 
     /// The sources the ring knows, loaded or not.
     pub fn sources(&self) -> Vec<Source> {
-        let mut v: Vec<Source> = self.lock().keys().cloned().collect();
+        let mut v: Vec<Source> = self.lock().map.keys().cloned().collect();
         v.sort();
         v
     }
@@ -339,13 +355,16 @@ impl KeyRing {
 
     /// The keys to verify with, or a fetch to do first (not loaded, or stale).
     pub(crate) fn lookup(&self, source: &Source, now: u64) -> Result<Lookup, Error> {
-        let mut sources = self.lock();
-        if !sources.contains_key(source) && sources.len() >= self.policy.max_sources {
-            return Err(Error::KeysUnavailable {
-                source: source.to_string(),
-            });
+        let unavailable = || Error::KeysUnavailable {
+            source: source.to_string(),
+        };
+        let mut guard = self.lock();
+        let sources = &mut *guard;
+        let is_plugin = matches!(source, Source::Plugin(_));
+        if is_plugin && !sources.map.contains_key(source) && !self.make_room(sources, now) {
+            return Err(unavailable());
         }
-        let state = sources.entry(source.clone()).or_default();
+        let state = sources.map.entry(source.clone()).or_default();
         let in_flight = self.in_flight(state, now);
         let cooling = self.cooling(state, now);
         match state.keys.clone() {
@@ -354,15 +373,30 @@ impl KeyRing {
                 reason: FetchReason::NotLoaded,
                 in_flight: true,
             })),
-            None if cooling => Err(Error::KeysUnavailable {
-                source: source.to_string(),
-            }),
-            None => Ok(Lookup::Fetch(Self::grant(
-                state,
-                source,
-                FetchReason::NotLoaded,
-                now,
-            ))),
+            None if cooling => Err(unavailable()),
+            None => {
+                if is_plugin {
+                    let window = self.policy.forced_reload_window;
+                    let budget = &mut sources.new_plugin_fetches;
+                    while budget
+                        .front()
+                        .is_some_and(|&t| now >= t.saturating_add(window))
+                    {
+                        budget.pop_front();
+                    }
+                    if budget.len() >= self.policy.new_plugin_source_limit {
+                        return Err(unavailable());
+                    }
+                    budget.push_back(now);
+                }
+                let state = sources.map.entry(source.clone()).or_default();
+                Ok(Lookup::Fetch(Self::grant(
+                    state,
+                    source,
+                    FetchReason::NotLoaded,
+                    now,
+                )))
+            }
             Some(keys) => {
                 let stale = now >= state.loaded_at.saturating_add(self.policy.max_age);
                 if stale && !in_flight && !cooling {
@@ -380,11 +414,40 @@ impl KeyRing {
         }
     }
 
+    /// Makes room for one more plugin source: below the limit there is room; at it, the
+    /// plugin source without keys and without a pending fetch that was active longest ago is
+    /// forgotten. `false` when every tracked plugin source holds keys or is being fetched.
+    fn make_room(&self, sources: &mut Sources, now: u64) -> bool {
+        let plugins = sources
+            .map
+            .keys()
+            .filter(|s| matches!(s, Source::Plugin(_)))
+            .count();
+        if plugins < self.policy.max_sources {
+            return true;
+        }
+        let evictable = sources
+            .map
+            .iter()
+            .filter(|(s, st)| {
+                matches!(s, Source::Plugin(_)) && st.keys.is_none() && !self.in_flight(st, now)
+            })
+            .min_by_key(|(_, st)| st.last_activity)
+            .map(|(s, _)| s.clone());
+        match evictable {
+            Some(s) => {
+                sources.map.remove(&s);
+                true
+            }
+            None => false,
+        }
+    }
+
     /// After a token's key was not found in `source`: a forced reload if the policy allows one,
     /// else the error to report.
     pub(crate) fn on_unknown_key(&self, source: &Source, now: u64) -> Result<KeyRequest, Error> {
         let mut sources = self.lock();
-        let state = sources.entry(source.clone()).or_default();
+        let state = sources.map.entry(source.clone()).or_default();
         if self.in_flight(state, now) {
             return Ok(KeyRequest {
                 source: source.clone(),
@@ -560,16 +623,48 @@ mod tests {
     }
 
     #[test]
-    fn source_limit() {
+    fn made_up_plugin_sources_cannot_lock_anything_out() {
+        let ring = KeyRing::with_policy(RefreshPolicy {
+            max_sources: 3,
+            new_plugin_source_limit: 4,
+            ..RefreshPolicy::default()
+        });
+        let plugin = |i: u32| Source::Plugin(format!("evil{i}"));
+        // The budget of new plugin sources: 4 fetches per window, whatever the ids.
+        for i in 0..4 {
+            let r = fetch(ring.lookup(&plugin(i), 1000));
+            ring.fetch_failed(&r.source, 1000);
+        }
+        assert!(matches!(
+            ring.lookup(&plugin(4), 1000),
+            Err(Error::KeysUnavailable { .. })
+        ));
+        // The window slides; failed sources are evicted to make room, so the ring stays small.
+        fetch(ring.lookup(&plugin(5), 1060));
+        assert!(ring.sources().len() <= 3);
+        // The auth source is never refused, and neither is a plugin source that holds keys.
+        assert_eq!(
+            fetch(ring.lookup(&Source::Auth, 1060)).reason,
+            FetchReason::NotLoaded
+        );
+        ring.load(&Source::Plugin("catalog".into()), JWKS, 1060)
+            .unwrap();
+        keys(ring.lookup(&Source::Plugin("catalog".into()), 1061));
+    }
+
+    #[test]
+    fn full_of_loaded_plugin_sources_refuses_new_ones() {
         let ring = KeyRing::with_policy(RefreshPolicy {
             max_sources: 1,
             ..RefreshPolicy::default()
         });
-        fetch(ring.lookup(&Source::Auth, 1));
+        ring.load(&Source::Plugin("catalog".into()), JWKS, 1)
+            .unwrap();
         assert!(matches!(
             ring.lookup(&Source::Plugin("x".into()), 1),
             Err(Error::KeysUnavailable { .. })
         ));
+        keys(ring.lookup(&Source::Plugin("catalog".into()), 2));
     }
 
     #[test]

@@ -116,13 +116,23 @@ pub struct KeySetOptions {
     pub allow_hmac: bool,
 }
 
+/// Bytes that must never be printed: `Debug` shows only their length.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Secret(pub(crate) Vec<u8>);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<redacted {} bytes>", self.0.len())
+    }
+}
+
 /// The verification material of one key.
 #[derive(Clone, Debug)]
 enum Material {
     Ec { curve: NistCurve, point: Vec<u8> },
     Rsa { n: Vec<u8>, e: Vec<u8> },
     Ed25519 { x: Vec<u8> },
-    Hmac { secret: Vec<u8> },
+    Hmac { secret: Secret },
 }
 
 /// One usable public key (or, where enabled, HMAC secret).
@@ -220,7 +230,11 @@ impl Key {
                     }
                 };
                 // Constant-time comparison of the tag.
-                ring::hmac::verify(&ring::hmac::Key::new(algorithm, secret), message, signature)
+                ring::hmac::verify(
+                    &ring::hmac::Key::new(algorithm, &secret.0),
+                    message,
+                    signature,
+                )
             }
             _ => {
                 return Err(Error::NoMatchingKey {
@@ -333,7 +347,7 @@ impl KeySet {
                 kid: None,
                 alg: None,
                 material: Material::Hmac {
-                    secret: secret.to_vec(),
+                    secret: Secret(secret.to_vec()),
                 },
             }],
             skipped: Vec::new(),
@@ -474,7 +488,10 @@ fn parse_jwk(obj: &Object, options: &KeySetOptions) -> Result<Key, String> {
             if n.first() == Some(&0) {
                 return Err("RSA modulus has leading zeros".into());
             }
-            let bits = n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize);
+            let bits = match n.first() {
+                Some(first) => n.len() * 8 - first.leading_zeros() as usize,
+                None => 0,
+            };
             if !(2048..=8192).contains(&bits) {
                 return Err("RSA modulus must be 2048 to 8192 bits".into());
             }
@@ -503,7 +520,9 @@ fn parse_jwk(obj: &Object, options: &KeySetOptions) -> Result<Key, String> {
                     "HMAC secret shorter than {MIN_HMAC_SECRET_BYTES} bytes"
                 ));
             }
-            Material::Hmac { secret }
+            Material::Hmac {
+                secret: Secret(secret),
+            }
         }
         _ => return Err("\"kty\" is not EC, RSA, OKP or oct".into()),
     };
@@ -596,6 +615,10 @@ mod tests {
             "\"crv\" is not P-256 or P-384"
         );
         assert_eq!(
+            skipped_reason(r#"{"kty":"RSA","n":"","e":"AQAB"}"#.into()),
+            "RSA modulus must be 2048 to 8192 bits"
+        );
+        assert_eq!(
             skipped_reason(r#"{"kty":"RSA","n":"AQAB","e":"AQAB"}"#.into()),
             "RSA modulus must be 2048 to 8192 bits"
         );
@@ -685,6 +708,13 @@ mod tests {
         assert!(s.keys()[0].fits(Algorithm::HS256));
         assert!(!s.keys()[0].fits(Algorithm::ES256));
         assert!(KeySet::from_hmac_secret(b"short").is_err());
+        // Secrets never show in Debug output.
+        let debug = format!(
+            "{:?}",
+            KeySet::from_hmac_secret(b"a-very-secret-secret").unwrap()
+        );
+        assert!(!debug.contains("115, 101, 99"), "{debug}");
+        assert!(debug.contains("<redacted 20 bytes>"), "{debug}");
     }
 
     #[test]

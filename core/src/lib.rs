@@ -58,7 +58,7 @@ pub use authenticate::{
     bearer_token, Authenticator, Credentials, Outcome, Principal, TokenKind, TYP_LIMITED_USER,
     TYP_PLUGIN, TYP_USER,
 };
-pub use config::{AccessRestrictions, AuthConfig, MIN_STATIC_TOKEN_LEN};
+pub use config::{AccessRestrictions, AuthConfig, MAX_PLUGIN_ID_LEN, MIN_STATIC_TOKEN_LEN};
 pub use error::{Error, ErrorCode, ErrorFamily, Segment};
 pub use keyring::{FetchReason, KeyRequest, KeyRing, LoadReport, RefreshPolicy, Source};
 pub use keys::{

@@ -133,3 +133,49 @@ fn mutated_tokens_never_panic_and_never_verify() {
         Error::TokenTooLarge { max: 65_536 }
     );
 }
+
+/// Plugin tokens name their key source in their unverified `sub`. A flood of them with made-up
+/// plugin ids (unsigned: they never verify) causes at most `new_plugin_source_limit` fetches per
+/// window, the ring stays bounded, and user tokens keep working throughout.
+#[test]
+fn made_up_plugin_ids_cannot_drive_fetches_or_lock_out_users() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    let c = case("001-user-es256-default");
+    let user_token = c["token"].as_str().unwrap();
+    let now = c["now"].as_u64().unwrap();
+    let jwks = serde_json::to_vec(&c["jwks"]["auth"]).unwrap();
+    let auth = Authenticator::new(AuthConfig::new("catalog").unwrap());
+    let ring = KeyRing::new();
+    let header = URL_SAFE_NO_PAD.encode(r#"{"typ":"vnd.backstage.plugin","alg":"ES256"}"#);
+    let mut fetches = 0;
+    for i in 0..300u64 {
+        let t = now + i / 10; // 30 seconds of traffic, 10 tokens a second
+        let payload = format!(
+            r#"{{"sub":"evil{i}","aud":"catalog","iat":{t},"exp":{}}}"#,
+            t + 60
+        );
+        let token = format!(
+            "{header}.{}.{}",
+            URL_SAFE_NO_PAD.encode(payload),
+            "A".repeat(86)
+        );
+        if let Ok(Outcome::FetchKeys(request)) = auth.authenticate(&ring, &token, false, t) {
+            fetches += 1;
+            ring.fetch_failed(&request.source, t); // no such plugin: 404
+        }
+        // A real user is never locked out.
+        let mut outcome = auth.authenticate(&ring, user_token, false, now).unwrap();
+        if let Outcome::FetchKeys(request) = &outcome {
+            assert_eq!(request.source, Source::Auth);
+            ring.load(&Source::Auth, &jwks, now).unwrap();
+            outcome = auth.authenticate(&ring, user_token, false, now).unwrap();
+        }
+        assert!(matches!(outcome, Outcome::Authenticated(_)), "{i}");
+    }
+    assert_eq!(
+        fetches, 10,
+        "the default budget: 10 new plugin sources per 60 s"
+    );
+    assert!(ring.sources().len() <= 101);
+}

@@ -162,7 +162,7 @@ static void test_constructors(void) {
 
   CHECK(bi_authenticator_new(ARGS("{\"pluginId\":\"bad id\"}"), &auth, &r) == BI_ERR_INVALID_CONFIG,
         "bad plugin id");
-  check_message(r, "invalid configuration: \"pluginId\" must match ^[a-z0-9_-]+$ (case-insensitive)");
+  check_message(r, "invalid configuration: \"pluginId\" must match ^[a-z0-9_-]+$ (case-insensitive), at most 128 characters");
   bi_result_free(r);
   r = NULL;
   CHECK(bi_authenticator_new(ARGS("{\"pluginId\":\"\xff\"}"), &auth, NULL) == BI_ERR_INVALID_CONFIG,
@@ -184,21 +184,32 @@ static void test_constructors(void) {
   bi_key_ring *ring = (bi_key_ring *)&ring;
   bi_refresh_policy policy = bi_refresh_policy_default();
   CHECK(policy.max_age == 600 && policy.cooldown == 30 && policy.forced_reload_limit == 10 &&
-            policy.forced_reload_window == 60 && policy.max_sources == 100,
+            policy.forced_reload_window == 60 && policy.max_sources == 100 &&
+            policy.new_plugin_source_limit == 10,
         "Backstage's refresh policy");
   CHECK(bi_key_ring_new_with_policy(NULL, &ring) == BI_ERR_INVALID_ARGUMENT && ring == NULL,
         "NULL policy");
   CHECK(bi_key_ring_new_with_policy(&policy, NULL) == BI_ERR_INVALID_ARGUMENT, "NULL ring_out");
   policy.max_sources = 1;
   CHECK(bi_key_ring_new_with_policy(&policy, &ring) == BI_OK && ring != NULL, "custom policy");
-  /* One source at most: a second one is refused by the core's policy. */
+  /* One plugin source at most, and it holds keys: the policy reaches the core. The auth source
+     never counts against the limit. */
   const cJSON *c = vector("backstage/024-plugin-catalog-to-scaffolder");
   bi_authenticator *scaffolder = authenticator_of(c);
   load(ring, c, "plugin:catalog");
   const cJSON *user = vector("backstage/001-user-es256-default");
   CHECK(bi_authenticator_authenticate(scaffolder, ring, ARGS(member(user, "token")), false,
-                                      now_of(user), &r) == BI_ERR_KEYS_UNAVAILABLE,
-        "max_sources is applied");
+                                      now_of(user), &r) == BI_OK &&
+            bi_result_status(r) == BI_STATUS_FETCH_KEYS,
+        "the auth source is never refused by max_sources");
+  bi_result_free(r);
+  CHECK(bi_key_ring_load(ring, ARGS("plugin:other"), ARGS("{\"keys\":[]}"), now_of(user), NULL) ==
+            BI_ERR_JWKS_NO_USABLE_KEY,
+        "a failed load of a second plugin source");
+  CHECK(bi_authenticator_authenticate(scaffolder, ring, ARGS(member(c, "token")), false,
+                                      now_of(c), &r) == BI_OK &&
+            bi_result_status(r) == BI_STATUS_OK,
+        "the loaded plugin source keeps working");
   bi_result_free(r);
   bi_authenticator_free(scaffolder);
   bi_key_ring_free(ring);
@@ -234,11 +245,12 @@ static void test_authenticate_arguments(void) {
         "token_len above PTRDIFF_MAX");
   check_message(r, "invalid argument: `token_len` is too large");
   bi_result_free(r);
+  /* Bytes that are not UTF-8 come from the network, not from a bug: a malformed token, 401. */
   CHECK(bi_authenticator_authenticate(auth, ring, ARGS("eyJ\xc3\x28.e30.x"), false, now, &r) ==
-            BI_ERR_INVALID_ARGUMENT,
+            BI_ERR_JWS_BASE64,
         "invalid UTF-8");
-  check_message(r, "invalid argument: `token` is not UTF-8");
-  CHECK(bi_result_http_status(r) == 500, "an invalid argument is the caller's bug: 500");
+  check_message(r, "the token header is not strict base64url (URL alphabet, no padding, no whitespace)");
+  CHECK(bi_result_http_status(r) == 401, "a malformed token: 401");
   bi_result_free(r);
   CHECK(bi_authenticator_authenticate(auth, ring, U8(""), 0, false, now, &r) == BI_ERR_TOKEN_MISSING,
         "empty token");
@@ -266,8 +278,9 @@ static void test_authenticate_arguments(void) {
         "not Bearer");
   bi_result_free(r);
   CHECK(bi_authenticator_authenticate_header(auth, ring, ARGS("Bearer \xff"), false, now, &r) ==
-            BI_ERR_INVALID_ARGUMENT,
+            BI_ERR_AUTHORIZATION_HEADER,
         "header not UTF-8");
+  CHECK(bi_result_http_status(r) == 401, "a malformed header: 401");
   bi_result_free(r);
   CHECK(bi_authenticator_authenticate_header(auth, ring, NULL, 0, false, now, NULL) ==
             BI_ERR_INVALID_ARGUMENT,

@@ -93,9 +93,10 @@ class JwksFetcher:
         with self._cond:
             self._active.add(source)
         try:
-            url = self.url(request)
             try:
-                body = self._get(url)
+                # Resolving the URL can fail too (no base_url for a Backstage source): that is a
+                # failed fetch the core decides about, never an error escaping to the caller.
+                body = self._get(self.url(request))
             except (OSError, ValueError, urllib.error.URLError, http.client.HTTPException) as e:
                 _log.warning("fetching the JWKS of %s failed: %s", source, type(e).__name__)
                 key_ring.fetch_failed(source, now)
