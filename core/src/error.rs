@@ -3,7 +3,8 @@
 //! Every way a token, a key set or a configuration can be refused is a variant of [`Error`]. Each
 //! variant maps to an [`ErrorCode`]: a stable `ERR_*` string and a fixed number that is never
 //! reused. Messages never contain a token, a secret or key material: at most a claim name, an
-//! algorithm name, a length, or a source name that the caller configured.
+//! algorithm name, a length, or a source name (`auth`, a configured external URL, or
+//! `plugin:<id>` with an id of at most 128 characters of `[A-Za-z0-9_-]`).
 
 use std::ffi::CStr;
 use std::fmt;
