@@ -356,22 +356,26 @@ pub struct LoadReport {
     pub skipped: Vec<SkippedKey>,
 }
 
-fn fetch_request_js(env: &Env, request: &bi::KeyRequest) -> napi::Result<JsObject> {
-    let mut fetch = env.create_object()?;
-    fetch.set_named_property("source", env.create_string(&request.source.key())?)?;
-    fetch.set_named_property("reason", env.create_string(request.reason.as_str())?)?;
-    fetch.set_named_property("inFlight", env.get_boolean(request.in_flight)?)?;
-    match request.source.discovery() {
-        Some((plugin_id, _)) => {
-            fetch.set_named_property("pluginId", env.create_string(plugin_id)?)?
-        }
-        None => {
-            if let Some(url) = request.source.external_url() {
-                fetch.set_named_property("url", env.create_string(url)?)?;
-            }
-        }
-    }
-    Ok(fetch)
+fn fetch_keys_js(env: &Env, request: &bi::KeyRequest) -> napi::Result<napi::sys::napi_value> {
+    let undefined = raw(env.get_undefined()?);
+    let (plugin_id, url) = match request.source.discovery() {
+        Some((plugin_id, _)) => (raw(env.create_string(plugin_id)?), undefined),
+        None => match request.source.external_url() {
+            Some(url) => (undefined, raw(env.create_string(url)?)),
+            None => (undefined, undefined),
+        },
+    };
+    assemble(
+        env,
+        Assembler::FetchKeys,
+        &[
+            raw(env.create_string(&request.source.key())?),
+            raw(env.create_string(request.reason.as_str())?),
+            raw(env.get_boolean(request.in_flight)?),
+            plugin_id,
+            url,
+        ],
+    )
 }
 
 /// The JS functions that assemble result objects, compiled once per JS environment (each worker
@@ -401,6 +405,12 @@ const ASSEMBLERS: &str = "[\
         for (let i = 0; i < members.length; i += 2) object[members[i]] = members[i + 1];\
         return object;\
     },\
+    function fetchKeys(source, reason, inFlight, pluginId, url) {\
+        const fetch = { source, reason, inFlight };\
+        if (pluginId !== undefined) fetch.pluginId = pluginId;\
+        if (url !== undefined) fetch.url = url;\
+        return { ok: false, fetch };\
+    },\
     function header(alg, kid, typ) {\
         const header = { alg };\
         if (kid !== undefined) header.kid = kid;\
@@ -417,11 +427,12 @@ enum Assembler {
     Verified,
     ErrorProperties,
     Object,
+    FetchKeys,
     Header,
 }
 
 /// References to the `ASSEMBLERS` of one environment; they live as long as it.
-struct Assemblers([napi::sys::napi_ref; 6]);
+struct Assemblers([napi::sys::napi_ref; 7]);
 
 fn check(status: napi::sys::napi_status) -> napi::Result<()> {
     if status == napi::sys::Status::napi_ok {
@@ -439,7 +450,7 @@ fn assemblers(env: &Env) -> napi::Result<&'static Assemblers> {
         return Ok(assemblers);
     }
     let functions: JsObject = env.run_script(ASSEMBLERS)?;
-    let mut refs = [std::ptr::null_mut(); 6];
+    let mut refs = [std::ptr::null_mut(); 7];
     for (i, r) in refs.iter_mut().enumerate() {
         let f: JsFunction = functions.get_element(i as u32)?;
         // SAFETY: `f` is a live function of this env; `r` is a valid out-pointer.
@@ -548,10 +559,9 @@ fn outcome_js(env: &Env, outcome: bi::Outcome) -> napi::Result<JsObject> {
             Ok(unsafe { JsObject::from_raw_unchecked(env.raw(), obj) })
         }
         bi::Outcome::FetchKeys(request) => {
-            let mut obj = env.create_object()?;
-            obj.set_named_property("ok", env.get_boolean(false)?)?;
-            obj.set_named_property("fetch", fetch_request_js(env, &request)?)?;
-            Ok(obj)
+            let obj = fetch_keys_js(env, &request)?;
+            // SAFETY: the assembler returns an object literal.
+            Ok(unsafe { JsObject::from_raw_unchecked(env.raw(), obj) })
         }
     }
 }
