@@ -113,7 +113,7 @@ async function main() {
   console.log('|---|---:|---:|---:|---:|');
   for (const c of candidates) {
     const r = rate.get(c.name);
-    const ratios = c.reference ? '| |' : `| ${ratio(c.name, JOSE).toFixed(2)}x | ${ratio(c.name, FAST).toFixed(2)}x |`;
+    const ratios = c.reference ? '| | |' : `| ${ratio(c.name, JOSE).toFixed(2)}x | ${ratio(c.name, FAST).toFixed(2)}x |`;
     console.log(`| ${c.name} | ${Math.round(r)} | ${(1e6 / r).toFixed(1)} ${ratios}`);
   }
   const spread = name => {
