@@ -9,8 +9,10 @@
 //! The IO the core asks for (fetching JWKS documents) lives in the package's `index.js`.
 #![deny(clippy::all)]
 // `unsafe` is used only to read a class instance after an `instanceof` check (see `key_ring_arg`
-// and `key_set_arg`) and to clear an exception thrown by caller code we ran (a getter, a proxy
-// trap, `toJSON`), which is replaced by `ERR_INVALID_ARGUMENT` (`clear_pending_exception`).
+// and `key_set_arg`), to clear an exception thrown by caller code we ran (a getter, a proxy
+// trap, `toJSON`), which is replaced by `ERR_INVALID_ARGUMENT` (`clear_pending_exception`), and
+// for the raw napi calls of the hot path: reading a string argument into a stack buffer
+// (`string_arg`) and calling the result assemblers (`assemble`, `raw`).
 #![deny(unsafe_op_in_unsafe_fn)]
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
