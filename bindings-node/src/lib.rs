@@ -385,7 +385,20 @@ fn fetch_keys_js(env: &Env, request: &bi::KeyRequest) -> napi::Result<napi::sys:
 /// property from native code takes V8's slow path (about 2,000 instructions a property: most of
 /// what the binding added per token, see the README). They only assemble: every value comes
 /// from the core. Their order is `Assembler`'s.
-const ASSEMBLERS: &str = "[\
+const ASSEMBLERS: &str = "(() => {\
+    const setMembers = (object, members) => {\
+        for (let i = 0; i < members.length; i += 2) {\
+            if (members[i] === '__proto__') {\
+                Object.defineProperty(object, '__proto__', {\
+                    value: members[i + 1], enumerable: true, writable: true, configurable: true,\
+                });\
+            } else {\
+                object[members[i]] = members[i + 1];\
+            }\
+        }\
+        return object;\
+    };\
+    return [\
     function credentials(principal, expiresAt, kind, ownershipEntityRefs) {\
         return { ok: true, principal, expiresAt, kind, ownershipEntityRefs };\
     },\
@@ -402,11 +415,8 @@ const ASSEMBLERS: &str = "[\
         error.number = number;\
         return error;\
     },\
-    function object(...members) {\
-        const object = {};\
-        for (let i = 0; i < members.length; i += 2) object[members[i]] = members[i + 1];\
-        return object;\
-    },\
+    function object(...members) { return setMembers({}, members); },\
+    function extend(object, ...members) { return setMembers(object, members); },\
     function fetchKeys(source, reason, inFlight, pluginId, url) {\
         const fetch = { source, reason, inFlight };\
         if (pluginId !== undefined) fetch.pluginId = pluginId;\
@@ -419,7 +429,8 @@ const ASSEMBLERS: &str = "[\
         if (typ !== undefined) header.typ = typ;\
         return header;\
     },\
-]";
+];\
+})()";
 
 /// One of the `ASSEMBLERS`.
 #[derive(Clone, Copy)]
@@ -429,12 +440,13 @@ enum Assembler {
     Verified,
     ErrorProperties,
     Object,
+    Extend,
     FetchKeys,
     Header,
 }
 
 /// References to the `ASSEMBLERS` of one environment; they live as long as it.
-struct Assemblers([napi::sys::napi_ref; 7]);
+struct Assemblers([napi::sys::napi_ref; 8]);
 
 fn check(status: napi::sys::napi_status) -> napi::Result<()> {
     if status == napi::sys::Status::napi_ok {
@@ -452,7 +464,7 @@ fn assemblers(env: &Env) -> napi::Result<&'static Assemblers> {
         return Ok(assemblers);
     }
     let functions: JsObject = env.run_script(ASSEMBLERS)?;
-    let mut refs = [std::ptr::null_mut(); 7];
+    let mut refs = [std::ptr::null_mut(); 8];
     for (i, r) in refs.iter_mut().enumerate() {
         let f: JsFunction = functions.get_element(i as u32)?;
         // SAFETY: `f` is a live function of this env; `r` is a valid out-pointer.
@@ -502,24 +514,48 @@ fn raw(value: impl NapiRaw) -> napi::sys::napi_value {
     unsafe { value.raw() }
 }
 
-/// The most members `json_js` assembles in one call; larger objects take the serde conversion.
+/// The most members `json_js` passes to one assembler call (every member is an argument).
 const MAX_ASSEMBLED_MEMBERS: usize = 64;
 
-/// A JSON value as napi's serde conversion makes it (integers above `u32::MAX` become a
-/// `BigInt`, as before), objects assembled in one call: members are set in order with plain
-/// assignment, as `napi_set_named_property` did.
+/// A JSON value as napi's serde conversion makes scalars (integers above `u32::MAX` become a
+/// `BigInt`, as before); objects are assembled in calls of at most `MAX_ASSEMBLED_MEMBERS`
+/// members, set in order, a `__proto__` member as an own property (as `JSON.parse` makes it,
+/// never the object's prototype); arrays element by element.
 fn json_js(env: &Env, value: &serde_json::Value) -> napi::Result<napi::sys::napi_value> {
     match value {
-        // Bounded: every member is an argument on the stack of the call.
-        serde_json::Value::Object(members) if members.len() <= MAX_ASSEMBLED_MEMBERS => {
-            let mut args = Vec::with_capacity(members.len() * 2);
-            for (key, member) in members {
-                args.push(raw(env.create_string(key)?));
-                args.push(json_js(env, member)?);
+        serde_json::Value::Object(members) => {
+            let members: Vec<_> = members.iter().collect();
+            let mut object = None;
+            for chunk in members.chunks(MAX_ASSEMBLED_MEMBERS) {
+                let mut args = Vec::with_capacity(1 + chunk.len() * 2);
+                args.extend(object);
+                for (key, member) in chunk {
+                    args.push(raw(env.create_string(key)?));
+                    args.push(json_js(env, member)?);
+                }
+                let assembler = match object {
+                    None => Assembler::Object,
+                    Some(_) => Assembler::Extend,
+                };
+                object = Some(assemble(env, assembler, &args)?);
             }
-            assemble(env, Assembler::Object, &args)
+            match object {
+                Some(object) => Ok(object),
+                None => assemble(env, Assembler::Object, &[]),
+            }
         }
-        other => Ok(raw(env.to_js_value(other)?)),
+        serde_json::Value::Array(items) => {
+            let mut array = env.create_array_with_length(items.len())?;
+            for (i, item) in items.iter().enumerate() {
+                let item = json_js(env, item)?;
+                // SAFETY: `item` is a live value of this env, just made.
+                array.set_element(i as u32, unsafe {
+                    JsUnknown::from_raw_unchecked(env.raw(), item)
+                })?;
+            }
+            Ok(raw(array))
+        }
+        scalar => Ok(raw(env.to_js_value(scalar)?)),
     }
 }
 

@@ -181,6 +181,34 @@ test('verify and Verifier return the header, payload and algorithm', () => {
   assert.throws(() => verify(user.token, jwksText, undefined, exp), { code: 'ERR_TOKEN_EXPIRED' });
 });
 
+test('a "__proto__" claim is an own property of the payload, as JSON.parse makes it', async () => {
+  const crypto = require('node:crypto');
+  const { signingKey } = require('./support/keys');
+  const key = await signingKey('proto');
+  const privateKey = key.privateKey instanceof crypto.KeyObject ? key.privateKey : crypto.KeyObject.from(key.privateKey);
+  const jwks = JSON.stringify({ keys: [key.jwk] });
+  const now = Math.floor(Date.now() / 1000);
+  const sign = payloadJson => {
+    const input = `${Buffer.from('{"alg":"ES256","kid":"proto"}').toString('base64url')}.${Buffer.from(payloadJson).toString('base64url')}`;
+    return `${input}.${crypto.sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  };
+  const extra = Array.from({ length: 70 }, (_, i) => `"m${i}":${i}`).join(',');
+  for (const json of [
+    `{"sub":"a","exp":${now + 60},"__proto__":{"polluted":true}}`,
+    `{"sub":"a","exp":${now + 60},${extra},"__proto__":{"polluted":true}}`, // the large-object path
+  ]) {
+    const { payload } = verify(sign(json), jwks, undefined, now);
+    assert.equal(Object.getPrototypeOf(payload), Object.prototype);
+    assert.equal(payload.polluted, undefined);
+    assert.deepEqual(Object.getOwnPropertyDescriptor(payload, '__proto__').value, { polluted: true });
+    assert.equal({}.polluted, undefined);
+  }
+  // Nested in an array, too.
+  const { payload } = verify(sign(`{"sub":"a","exp":${now + 60},"x":[{"__proto__":{"polluted":true}}]}`), jwks, undefined, now);
+  assert.equal(Object.getPrototypeOf(payload.x[0]), Object.prototype);
+  assert.equal(payload.x[0].polluted, undefined);
+});
+
 test('getBearerToken follows Backstage exactly', () => {
   assert.equal(getBearerToken('Bearer abc'), 'abc');
   assert.equal(getBearerToken('bEaReR    abc'), 'abc');
