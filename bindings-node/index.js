@@ -153,12 +153,7 @@ class BackstageAuth {
     this.keyRing.fetchFailed(result.fetch.source, options?.now);
     const last = call();
     if (last.ok) return last;
-    const error = new Error(`the keys of ${result.fetch.source} are not loaded and cannot be fetched now`);
-    error.code = 'ERR_KEYS_UNAVAILABLE';
-    error.name = 'KeyError';
-    error.family = 'key';
-    error.status = 401;
-    throw error;
+    return native.throwKeysUnavailable(last.fetch.source);
   }
 
   /** Waits for the fetch of `request.source` in flight, or starts it. */

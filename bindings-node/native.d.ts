@@ -31,8 +31,16 @@ export interface RefreshPolicy {
   forcedReloadLimit?: number
   /** The window for forced reloads, in seconds. Default 60. */
   forcedReloadWindow?: number
-  /** The most sources tracked at once. Default 100. */
+  /**
+   * The most plugin sources tracked at once (one that never loaded is evicted first; the auth
+   * and external sources are never refused). Default 100.
+   */
   maxSources?: number
+  /**
+   * Fetches of never-loaded plugin sources allowed per `forcedReloadWindow`, across all
+   * plugins. Default 10.
+   */
+  newPluginSourceLimit?: number
 }
 /** Options of `Authenticator.authenticateSync`. */
 export interface AuthenticateOptions {
@@ -192,6 +200,15 @@ export declare function getBearerToken(header: unknown): string | null
  * ```
  */
 export declare function sourceUrl(source: string, baseUrl: string): string
+/**
+ * Throws the core's error for a fetch of `source` that cannot be answered
+ * (`ERR_KEYS_UNAVAILABLE`), for callers that drive the refresh protocol themselves and give up.
+ *
+ * ```js
+ * try { throwKeysUnavailable('auth'); } catch (e) { e.code; } // => 'ERR_KEYS_UNAVAILABLE'
+ * ```
+ */
+export declare function throwKeysUnavailable(source: string): never
 /** One error code of the core. */
 export interface ErrorCodeInfo {
   /** The stable string code, e.g. `ERR_TOKEN_EXPIRED`. */

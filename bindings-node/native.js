@@ -310,7 +310,7 @@ if (!nativeBinding) {
   throw new Error(`Failed to load native binding`)
 }
 
-const { KeyRing, Authenticator, KeySet, Verifier, verify, getBearerToken, sourceUrl, errorCodes, MAX_JWKS_BYTES } = nativeBinding
+const { KeyRing, Authenticator, KeySet, Verifier, verify, getBearerToken, sourceUrl, throwKeysUnavailable, errorCodes, MAX_JWKS_BYTES } = nativeBinding
 
 module.exports.KeyRing = KeyRing
 module.exports.Authenticator = Authenticator
@@ -319,5 +319,6 @@ module.exports.Verifier = Verifier
 module.exports.verify = verify
 module.exports.getBearerToken = getBearerToken
 module.exports.sourceUrl = sourceUrl
+module.exports.throwKeysUnavailable = throwKeysUnavailable
 module.exports.errorCodes = errorCodes
 module.exports.MAX_JWKS_BYTES = MAX_JWKS_BYTES

@@ -648,8 +648,12 @@ pub struct RefreshPolicy {
     pub forced_reload_limit: Option<f64>,
     /// The window for forced reloads, in seconds. Default 60.
     pub forced_reload_window: Option<f64>,
-    /// The most sources tracked at once. Default 100.
+    /// The most plugin sources tracked at once (one that never loaded is evicted first; the auth
+    /// and external sources are never refused). Default 100.
     pub max_sources: Option<f64>,
+    /// Fetches of never-loaded plugin sources allowed per `forcedReloadWindow`, across all
+    /// plugins. Default 10.
+    pub new_plugin_source_limit: Option<f64>,
 }
 
 /// One JWKS key set per source (`"auth"`, `"plugin:<id>"`, `"external:<url>"`) and the refresh
@@ -692,6 +696,10 @@ impl KeyRing {
                     }
                     if let Some(v) = member(&env, &obj, "maxSources")? {
                         p.max_sources = integer_arg(&env, v, "policy.maxSources")? as usize;
+                    }
+                    if let Some(v) = member(&env, &obj, "newPluginSourceLimit")? {
+                        p.new_plugin_source_limit =
+                            integer_arg(&env, v, "policy.newPluginSourceLimit")? as usize;
                     }
                 }
             }
@@ -1218,6 +1226,24 @@ pub fn source_url(env: Env, source: JsUnknown, base_url: JsUnknown) -> napi::Res
         let source = source_arg(&env, source)?;
         let base = string_arg(&env, base_url, "baseUrl")?;
         Ok(source.url(&base))
+    })
+}
+
+/// Throws the core's error for a fetch of `source` that cannot be answered
+/// (`ERR_KEYS_UNAVAILABLE`), for callers that drive the refresh protocol themselves and give up.
+///
+/// ```js
+/// try { throwKeysUnavailable('auth'); } catch (e) { e.code; } // => 'ERR_KEYS_UNAVAILABLE'
+/// ```
+#[napi(ts_args_type = "source: string", ts_return_type = "never")]
+pub fn throw_keys_unavailable(env: Env, source: JsUnknown) -> napi::Result<()> {
+    guard(&env, || {
+        let request = bi::KeyRequest {
+            source: source_arg(&env, source)?,
+            reason: bi::FetchReason::NotLoaded,
+            in_flight: false,
+        };
+        Err(js_error(&env, &request.unavailable()))
     })
 }
 

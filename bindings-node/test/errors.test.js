@@ -209,6 +209,20 @@ test('a "__proto__" claim is an own property of the payload, as JSON.parse makes
   assert.equal(payload.x[0].polluted, undefined);
 });
 
+test('made-up plugin ids share one fetch budget (policy.newPluginSourceLimit)', () => {
+  const ring = new KeyRing({ newPluginSourceLimit: 1 });
+  const auth = new Authenticator({ pluginId: 'catalog' }, ring);
+  const b64 = text => Buffer.from(text).toString('base64url');
+  const token = sub =>
+    `${b64('{"typ":"vnd.backstage.plugin","alg":"ES256"}')}.${b64(JSON.stringify({ sub, aud: 'catalog', iat: user.now, exp: user.now + 60 }))}.${'A'.repeat(86)}`;
+  const first = auth.authenticateSync(token('evil1'), { now: user.now });
+  assert.equal(first.ok, false);
+  assert.equal(first.fetch.source, 'plugin:evil1');
+  ring.fetchFailed('plugin:evil1', user.now);
+  assert.throws(() => auth.authenticateSync(token('evil2'), { now: user.now }), { code: 'ERR_KEYS_UNAVAILABLE' });
+  assert.throws(() => new KeyRing({ newPluginSourceLimit: 'x' }), { code: 'ERR_INVALID_ARGUMENT' });
+});
+
 test('getBearerToken follows Backstage exactly', () => {
   assert.equal(getBearerToken('Bearer abc'), 'abc');
   assert.equal(getBearerToken('bEaReR    abc'), 'abc');
