@@ -1127,12 +1127,18 @@ pub unsafe extern "C" fn bi_result_fetch_url(
             },
         };
         let url = nul_terminated(url);
-        let (p, len) = (url.as_ptr(), url.len() - 1);
-        // The boxed bytes never move: the pointer stays valid until the result is freed.
-        r.urls
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(url);
+        let mut urls = r.urls.lock().unwrap_or_else(PoisonError::into_inner);
+        // The same URL asked again is the copy already made: repeated calls do not grow the
+        // result. Boxed bytes never move, so every pointer stays valid until the result is freed.
+        let kept = match urls.iter().position(|u| *u == url) {
+            Some(i) => &urls[i],
+            None => {
+                urls.push(url);
+                &urls[urls.len() - 1]
+            }
+        };
+        let (p, len) = (kept.as_ptr(), kept.len() - 1);
+        drop(urls);
         if !len_out.is_null() {
             unsafe { *len_out = len };
         }

@@ -358,6 +358,11 @@ static void test_refresh_protocol(void) {
   CHECK(same_text(bi_result_fetch_url(r, ARGS("\xff"), &len), &len, NULL), "base not UTF-8");
   CHECK(strcmp(first_url, "http://localhost:7007/api/auth/.well-known/jwks.json") == 0,
         "earlier urls stay valid");
+  int other_copies = 0;
+  for (int i = 0; i < 1000; i++) {
+    other_copies += bi_result_fetch_url(r, ARGS("http://localhost:7007/api/auth"), NULL) != first_url;
+  }
+  CHECK(other_copies == 0, "the same URL asked again is the same copy (the result does not grow)");
   CHECK(strcmp(bi_result_fetch_reason(r), "not_loaded") == 0, "reason not_loaded");
   CHECK(!bi_result_fetch_in_flight(r), "not in flight");
   CHECK(bi_result_user_entity_ref(r, NULL) == NULL && bi_result_token_kind(r) == NULL &&
